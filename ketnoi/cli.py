@@ -1,0 +1,354 @@
+"""The `ketnoi` command: every operation of the platform from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+DEMO_HINT = "Run `ketnoi demo` to create the demo agencies' users."
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketnoi.settings")
+    import django
+
+    django.setup()
+
+
+class SystemOperator:
+    """The operator at the console: acts everywhere, recorded in the audit log as 'cli'."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    pk = None
+    username = "cli"
+
+    def get_username(self):
+        return self.username
+
+    def has_capability(self, capability):
+        return True
+
+
+def _actor(username: str | None):
+    if not username:
+        return SystemOperator()
+    from ketnoi.orgs.models import User
+
+    return User.objects.get(username=username)
+
+
+def compile_messages() -> int:
+    """Compile locale/*/LC_MESSAGES/django.po to .mo with Babel (no GNU gettext needed)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    count = 0
+    for po_path in sorted((Path(__file__).resolve().parent / "locale").glob("*/LC_MESSAGES/django.po")):
+        with open(po_path, "rb") as handle:
+            catalog = read_po(handle)
+        with open(po_path.with_suffix(".mo"), "wb") as handle:
+            write_mo(handle, catalog, use_fuzzy=False)
+        count += 1
+    return count
+
+
+def cmd_migrate(args) -> int:
+    from django.core.management import call_command
+
+    compile_messages()
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    call_command("createcachetable", verbosity=0)
+    print("database is up to date")
+    return 0
+
+
+def cmd_load_reference(args) -> int:
+    from ketnoi.core.audit import acting_as
+    from ketnoi.reference import load_reference
+
+    with acting_as(None, name="cli", source="cli"):
+        load_reference()
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from ketnoi.core.audit import acting_as
+    from ketnoi.demo import load_demo
+
+    with acting_as(None, name="cli", source="cli"):
+        logins = load_demo()
+    print("Demo logins (user / password / role):")
+    for username, password, role in logins:
+        print(f"  {username:<18} {password:<22} {role}")
+    return 0
+
+
+def cmd_createuser(args) -> int:
+    import getpass
+
+    from django.core.exceptions import ValidationError
+
+    from ketnoi.core.audit import acting_as
+    from ketnoi.geo.models import AdminUnit
+    from ketnoi.orgs.models import Agency
+    from ketnoi.orgs.services import role_grant, user_create
+
+    password = args.password or os.environ.get("KETNOI_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            print("error: give --password or KETNOI_PASSWORD when not at a terminal", file=sys.stderr)
+            return 2
+        password = getpass.getpass("Password: ")
+    try:
+        with acting_as(None, name="cli", source="cli"):
+            agency = Agency.objects.get(code=args.agency) if args.agency else None
+            user = user_create(
+                username=args.username,
+                password=password,
+                full_name=args.full_name or "",
+                email=args.email or "",
+                agency=agency,
+                is_superuser=args.superuser,
+            )
+            if args.role:
+                unit = None
+                if args.unit:
+                    level = "province" if len(args.unit) <= 2 else "commune"
+                    unit = AdminUnit.objects.get(structure="current", level=level, code=args.unit)
+                role_grant(user=user, role=args.role, unit=unit)
+    except (ValidationError, Agency.DoesNotExist, AdminUnit.DoesNotExist) as exc:
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        print("error: " + "; ".join(messages), file=sys.stderr)
+        return 1
+    print(f"created user {user.username}")
+    return 0
+
+
+def _run_import(function, args, **kwargs) -> int:
+    from ketnoi.core.audit import acting_as
+    from ketnoi.core.importing import ImportFailed
+
+    actor = _actor(args.as_user)
+    try:
+        with acting_as(actor if args.as_user else None, name=args.as_user or "cli", source="cli"):
+            result = function(Path(args.file), user=actor, filename=Path(args.file).name, **kwargs)
+    except ImportFailed as exc:
+        print(f"Import refused; nothing was written ({exc.total} problem(s)):", file=sys.stderr)
+        print(exc.summary(), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"{result.filename}: {result.rows} rows; created {result.created}, updated {result.updated}, "
+        f"unchanged {result.unchanged}"
+    )
+    return 0
+
+
+def cmd_import_villages(args) -> int:
+    from ketnoi.geo.importers import import_villages
+
+    return _run_import(import_villages, args)
+
+
+def cmd_import_classification(args) -> int:
+    from ketnoi.geo.importers import import_classification
+    from ketnoi.geo.models import ClassificationPeriod
+
+    try:
+        period = ClassificationPeriod.objects.get(code=args.period)
+    except ClassificationPeriod.DoesNotExist:
+        codes = ", ".join(ClassificationPeriod.objects.values_list("code", flat=True)) or "none"
+        print(f"error: unknown period {args.period!r} (known: {codes})", file=sys.stderr)
+        return 1
+    return _run_import(import_classification, args, period=period)
+
+
+def cmd_stats(args) -> int:
+    from ketnoi.stats import collect_stats
+
+    stats = collect_stats()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False))
+    else:
+        for key, value in stats.items():
+            print(f"{key:<18} {value}")
+    return 0
+
+
+def _worker_command() -> list[str]:
+    return [sys.executable, "-m", "django", "run_huey", "--settings", "ketnoi.settings"]
+
+
+def cmd_worker(args) -> int:
+    from django.core.management import call_command
+
+    call_command("run_huey")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    bind = f"{args.host}:{args.port}"
+    gunicorn = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "ketnoi.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(args.workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    ]
+    children = [subprocess.Popen(gunicorn)]
+    if args.with_worker:
+        children.append(subprocess.Popen(_worker_command()))
+    print(
+        f"Kết Nối is running at http://{bind}/ (database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+        f"{', job worker started' if args.with_worker else ''}). Press Ctrl+C to stop.",
+        flush=True,
+    )
+
+    def stop(*_):
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(child.poll() is None for child in children):
+            try:
+                children[0].wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                continue
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for child in children:
+            child.wait(timeout=10)
+    return 0
+
+
+def cmd_run(args) -> int:
+    """What `make run` does: migrate, load reference and demo data once, then serve with a worker."""
+    from ketnoi.stats import collect_stats
+
+    cmd_migrate(argparse.Namespace(verbose=False))
+    if collect_stats()["communes"] == 0:
+        cmd_load_reference(args)
+    cmd_demo(args)
+    args.with_worker = True
+    return cmd_serve(args)
+
+
+def cmd_compilemessages(args) -> int:
+    print(f"compiled {compile_messages()} catalogues")
+    return 0
+
+
+def cmd_manage(args) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["ketnoi", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ketnoi", description="Kết Nối: operate the platform.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("migrate", help="create or upgrade the database and compile translations")
+    p.add_argument("--verbose", action="store_true")
+    p.set_defaults(func=cmd_migrate)
+    sub.add_parser(
+        "load-reference", help="load administrative units, crosswalk, ethnic groups, languages, agencies (idempotent)"
+    ).set_defaults(func=cmd_load_reference)
+    sub.add_parser("demo", help="create demo users, villages and a demo classification (idempotent)").set_defaults(
+        func=cmd_demo
+    )
+
+    for name, func, help_text in (
+        ("serve", cmd_serve, "run the web server"),
+        ("run", cmd_run, "migrate, load data if empty, demo, serve with a worker"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        p.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+        p.add_argument("--with-worker", action="store_true", help="also start a job worker")
+        p.set_defaults(func=func)
+
+    sub.add_parser(
+        "worker", help="run the job worker (embedded SQLite queue, or Redis when REDIS_URL is set)"
+    ).set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("createuser", help="create a user, optionally with a role over an area")
+    p.add_argument("username")
+    p.add_argument("--password", help="or set KETNOI_PASSWORD; asked for at a terminal")
+    p.add_argument("--full-name")
+    p.add_argument("--email")
+    p.add_argument("--agency", help="agency code, e.g. BDTTG")
+    p.add_argument(
+        "--role",
+        help="system_admin, coordinator, agency_officer, provincial_officer, "
+        "commune_officer, editor, translator, reviewer, auditor",
+    )
+    p.add_argument(
+        "--unit", help="NSO code of the current province (2 digits) or commune (5 digits); omit for the whole country"
+    )
+    p.add_argument("--superuser", action="store_true")
+    p.set_defaults(func=cmd_createuser)
+
+    p = sub.add_parser("import-villages", help="import villages from CSV (UTF-8) or XLSX: all rows or none")
+    p.add_argument("file")
+    p.add_argument("--as", dest="as_user", help="act as this user (their area applies)")
+    p.set_defaults(func=cmd_import_villages)
+
+    p = sub.add_parser(
+        "import-classification",
+        help="import an area I/II/III and extremely-difficult-village list keyed by legacy commune code",
+    )
+    p.add_argument("file")
+    p.add_argument("--period", default="2021-2025")
+    p.add_argument("--as", dest="as_user")
+    p.set_defaults(func=cmd_import_classification)
+
+    p = sub.add_parser("stats", help="counts of reference data and users")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.set_defaults(func=cmd_stats)
+
+    sub.add_parser("compilemessages", help="compile the vi/en/th interface translations").set_defaults(
+        func=cmd_compilemessages
+    )
+    p = sub.add_parser("manage", help="run a Django management command, e.g. `ketnoi manage check --deploy`")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_django()
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""Text at the boundaries: NFC, one Vietnamese tone-mark placement, folding, collation, dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from underthesea.pipeline.text_normalize import token_normalize
+
+_WORD = re.compile(r"\w+")
+_SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def normalize_text(value: str | None, *, collapse_spaces: bool = False) -> str:
+    """NFC, control characters removed, Vietnamese tone marks placed the modern way ("Ủy", "hòa").
+
+    underthesea's token normaliser is applied word by word so punctuation and spacing stay as
+    they were (its text_normalize re-tokenises and inserts spaces around punctuation).
+    """
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    text = _CONTROL.sub("", text)
+    text = _WORD.sub(lambda m: token_normalize(m.group()), text)
+    text = unicodedata.normalize("NFC", text)
+    if collapse_spaces:
+        text = _SPACES.sub(" ", text).strip()
+    return text
+
+
+def fold(value: str | None) -> str:
+    """Search key: lower case, no diacritics, đ → d, single spaces ("Ủy ban" → "uy ban")."""
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFD", str(value).lower().replace("đ", "d").replace("Đ", "d"))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = re.sub(r"[^\w]+", " ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+# Vietnamese alphabet order; letters outside it sort after, by code point.
+_VI_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_VI_RANK = {ch: i for i, ch in enumerate(_VI_ALPHABET)}
+# Tone order used by Vietnamese dictionaries: ngang, huyền, hỏi, ngã, sắc, nặng.
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_BASE_MARKS = {"\u0306": "ă", "\u0302": "â", "\u031b": "ơ"}  # breve, circumflex, horn
+
+
+def _split_letter(ch: str) -> tuple[str, int]:
+    """Return (base Vietnamese letter, tone rank) for one precomposed lower-case character."""
+    decomposed = unicodedata.normalize("NFD", ch)
+    base, marks = decomposed[0], decomposed[1:]
+    tone = 0
+    for mark in marks:
+        if mark in _TONES:
+            tone = _TONES[mark]
+        elif mark == "\u0302":
+            base = {"a": "â", "e": "ê", "o": "ô"}.get(base, base)
+        elif mark == "\u0306":
+            base = "ă" if base == "a" else base
+        elif mark == "\u031b":
+            base = {"o": "ơ", "u": "ư"}.get(base, base)
+    if ch == "đ":
+        base = "đ"
+    return base, tone
+
+
+def vi_sort_key(value: str | None) -> str:
+    """An ASCII key whose plain byte order is Vietnamese dictionary order.
+
+    Letters first (a < ă < â < b … < đ …), then tones as a tie-break, then case. Being ASCII
+    digits, the key sorts the same under SQLite's and PostgreSQL's collations.
+    """
+    text = unicodedata.normalize("NFC", value or "").strip()
+    primary: list[str] = []
+    secondary: list[str] = []
+    tertiary: list[str] = []
+    for ch in text:
+        lower = ch.lower()
+        if lower.isspace():
+            primary.append("00")
+            continue
+        base, tone = _split_letter(lower)
+        if base in _VI_RANK:
+            primary.append(f"{_VI_RANK[base] + 10:02d}")
+        elif base.isdigit():
+            primary.append(f"0{base}")  # digits before letters
+        elif base.isalpha():
+            primary.append(f"9{min(ord(base), 99999):05d}"[:6])
+        else:
+            continue  # punctuation is ignored at the primary level
+        secondary.append(str(tone))
+        tertiary.append("0" if ch == lower else "1")
+    return ".".join(["".join(primary), "".join(secondary), "".join(tertiary)])
+
+
+def vi_sorted(items, key=lambda item: item):
+    return sorted(items, key=lambda item: vi_sort_key(key(item)))
+
+
+_THAI_MONTHS = [
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
+]
+
+
+def format_date(value: dt.date | dt.datetime | None, language: str = "vi", *, with_time: bool = False) -> str:
+    """dd/mm/yyyy for Vietnamese and English; Thai shows the Buddhist Era year (CE + 543)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        from django.utils import timezone
+
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+    time_part = f" {value:%H:%M}" if with_time and isinstance(value, dt.datetime) else ""
+    if language.startswith("th"):
+        return f"{value.day} {_THAI_MONTHS[value.month - 1]} {value.year + 543}{time_part}"
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}{time_part}"
+
+
+def parse_date(value: str) -> dt.date:
+    """Parse dd/mm/yyyy (the Vietnamese form) or ISO yyyy-mm-dd; raise ValueError otherwise."""
+    text = (value or "").strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"not a date in dd/mm/yyyy form: {value!r}")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GeoConfig(AppConfig):
+    name = "ketnoi.geo"
+    label = "geo"

@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from .models import Agency, AgencySuccession, RoleGrant, User
+
+
+class RoleGrantInline(admin.TabularInline):
+    model = RoleGrant
+    raw_id_fields = ("unit",)
+    extra = 0
+
+
+@admin.register(User)
+class KetNoiUserAdmin(UserAdmin):
+    fieldsets = UserAdmin.fieldsets + (("Kết Nối", {"fields": ("full_name", "agency", "phone", "preferred_language")}),)
+    raw_id_fields = ("agency",)
+    inlines = [RoleGrantInline]
+
+
+class SuccessionInline(admin.TabularInline):
+    model = AgencySuccession
+    fk_name = "predecessor"
+    raw_id_fields = ("successor",)
+    extra = 0
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_vi", "kind", "valid_from", "valid_to")
+    list_filter = ("kind",)
+    search_fields = ("code", "search_key")
+    raw_id_fields = ("parent", "unit")
+    inlines = [SuccessionInline]

@@ -1,0 +1,64 @@
+"""Roles and what they allow. A role is always granted with a geographic scope (see core.scoping)."""
+
+from django.utils.translation import gettext_lazy as _
+
+SYSTEM_ADMIN = "system_admin"
+COORDINATOR = "coordinator"
+AGENCY_OFFICER = "agency_officer"
+PROVINCIAL_OFFICER = "provincial_officer"
+COMMUNE_OFFICER = "commune_officer"
+EDITOR = "editor"
+TRANSLATOR = "translator"
+REVIEWER = "reviewer"
+AUDITOR = "auditor"
+
+ROLE_CHOICES = [
+    (SYSTEM_ADMIN, _("System administrator")),
+    (COORDINATOR, _("Programme coordinator")),
+    (AGENCY_OFFICER, _("Agency officer")),
+    (PROVINCIAL_OFFICER, _("Provincial officer")),
+    (COMMUNE_OFFICER, _("Commune officer")),
+    (EDITOR, _("Editor")),
+    (TRANSLATOR, _("Translator")),
+    (REVIEWER, _("Reviewer")),
+    (AUDITOR, _("Auditor")),
+]
+
+# Capabilities of the foundation; later features add theirs here.
+VILLAGES_VIEW = "villages.view"
+VILLAGES_CHANGE = "villages.change"
+VILLAGES_IMPORT = "villages.import"
+CLASSIFICATION_IMPORT = "classification.import"
+USERS_VIEW = "users.view"
+USERS_MANAGE = "users.manage"
+AGENCIES_CHANGE = "agencies.change"
+AUDIT_VIEW = "audit.view"
+REFERENCE_LOAD = "reference.load"
+
+ALL_CAPABILITIES = {
+    VILLAGES_VIEW,
+    VILLAGES_CHANGE,
+    VILLAGES_IMPORT,
+    CLASSIFICATION_IMPORT,
+    USERS_VIEW,
+    USERS_MANAGE,
+    AGENCIES_CHANGE,
+    AUDIT_VIEW,
+    REFERENCE_LOAD,
+}
+
+CAPABILITIES: dict[str, set[str]] = {
+    SYSTEM_ADMIN: set(ALL_CAPABILITIES),
+    COORDINATOR: {VILLAGES_VIEW, USERS_VIEW, AGENCIES_CHANGE},
+    AGENCY_OFFICER: {VILLAGES_VIEW, USERS_VIEW},
+    PROVINCIAL_OFFICER: {VILLAGES_VIEW, VILLAGES_CHANGE, VILLAGES_IMPORT, USERS_VIEW},
+    COMMUNE_OFFICER: {VILLAGES_VIEW, VILLAGES_CHANGE, VILLAGES_IMPORT},
+    EDITOR: {VILLAGES_VIEW},
+    TRANSLATOR: set(),
+    REVIEWER: set(),
+    AUDITOR: {AUDIT_VIEW, VILLAGES_VIEW, USERS_VIEW},
+}
+
+
+def role_allows(role: str, capability: str) -> bool:
+    return capability in CAPABILITIES.get(role, set())

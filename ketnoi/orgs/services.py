@@ -1,0 +1,100 @@
+"""Write use-cases for users, role grants and API tokens."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ketnoi.core.scoping import COMMUNE, COUNTRY, PROVINCE
+from ketnoi.core.text import normalize_text
+from ketnoi.geo.models import AdminUnit
+
+from .models import Agency, ApiToken, RoleGrant, User
+from .roles import ROLE_CHOICES
+
+TOKEN_PREFIX = "kn_"
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    full_name: str = "",
+    email: str = "",
+    agency: Agency | None = None,
+    is_superuser: bool = False,
+    validate: bool = True,
+) -> User:
+    username = normalize_text(username, collapse_spaces=True)
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("User %(u)s already exists.") % {"u": username}})
+    user = User(
+        username=username,
+        full_name=normalize_text(full_name, collapse_spaces=True),
+        email=email,
+        agency=agency,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+    )
+    if validate:
+        validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def role_grant(*, user: User, role: str, unit: AdminUnit | None = None, note: str = "") -> RoleGrant:
+    if role not in dict(ROLE_CHOICES):
+        raise ValidationError({"role": _("Unknown role %(r)s.") % {"r": role}})
+    if unit is None:
+        level = COUNTRY
+    elif unit.structure != AdminUnit.Structure.CURRENT:
+        raise ValidationError({"unit": _("Roles are granted over units of the current structure.")})
+    else:
+        level = PROVINCE if unit.level == AdminUnit.Level.PROVINCE else COMMUNE
+    grant, _created = RoleGrant.objects.get_or_create(
+        user=user, role=role, scope_level=level, unit=unit, defaults={"note": note}
+    )
+    user._active_grants = None
+    return grant
+
+
+@transaction.atomic
+def token_create(*, user: User, name: str, days_valid: int | None = 365) -> tuple[ApiToken, str]:
+    """Create a token; returns it with the plain key, which is shown once and never stored."""
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=normalize_text(name, collapse_spaces=True) or "token",
+        prefix=key[:10],
+        key_hash=ApiToken.hash_key(key),
+        expires_at=timezone.now() + timezone.timedelta(days=days_valid) if days_valid else None,
+    )
+    return token, key
+
+
+def token_revoke(*, user: User, token: ApiToken) -> None:
+    if token.user_id != user.pk:
+        raise ValidationError(_("This token belongs to another user."))
+    token.revoked = True
+    token.save(update_fields=["revoked"])
+
+
+def token_authenticate(key: str) -> User | None:
+    if not key or not key.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+    if token is None or not token.usable or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

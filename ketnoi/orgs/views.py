@@ -1,0 +1,160 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ketnoi.core import audit
+from ketnoi.core.middleware import client_ip
+from ketnoi.core.paging import paginate
+from ketnoi.core.ratelimit import login_blocked, login_failed, login_succeeded
+
+from . import selectors, services
+from .forms import LoginForm, TokenForm
+from .models import Agency, ApiToken
+from .roles import AUDIT_VIEW
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        username, ip = form.cleaned_data["username"], client_ip(request)
+        if login_blocked(username, ip):
+            form.add_error(None, _("Too many failed sign-in attempts. Wait 15 minutes and try again."))
+            status = 429
+        else:
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if user is None:
+                login_failed(username, ip)
+                audit.record(
+                    audit.AuditEntry.Action.LOGIN_FAILED,
+                    model="orgs.user",
+                    object_repr=username[:100],
+                    actor=audit.Actor(name=username[:100], ip_address=ip, source="web"),
+                )
+                form.add_error(None, _("Wrong username or password."))
+                status = 401
+            else:
+                login_succeeded(username)
+                login(request, user)
+                audit.record(
+                    audit.AuditEntry.Action.LOGIN,
+                    model="orgs.user",
+                    object_pk=user.pk,
+                    object_repr=str(user),
+                    actor=audit.Actor(user=user, name=user.username, ip_address=ip, source="web"),
+                )
+                target = request.GET.get("next", "")
+                if not target.startswith("/") or target.startswith("//"):
+                    target = "/"
+                response = redirect(target)
+                if not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+                    # First sign-in on this browser: start in the user's preferred language.
+                    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language, samesite="Lax")
+                return response
+    return render(request, "orgs/login.html", {"form": form}, status=status)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("login")
+
+
+@login_required
+def agency_list(request):
+    query = request.GET.get("q", "")
+    kind = request.GET.get("kind") or None
+    agencies = selectors.agency_search(query=query, kind=kind, active_only=request.GET.get("active") == "1")
+    context = {"page": paginate(request, agencies), "q": query, "kind": kind, "kinds": Agency.Kind.choices}
+    template = "orgs/_agency_rows.html" if request.htmx else "orgs/agency_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def agency_detail(request, code):
+    try:
+        agency = selectors.agency_get(code=code)
+    except Agency.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "orgs/agency_detail.html",
+        {
+            "agency": agency,
+            "children": agency.children.order_by("sort_key")[:200],
+            "successors": agency.succession_links.select_related("successor"),
+            "predecessors": agency.predecession_links.select_related("predecessor"),
+            "current": agency.current_successors(),
+        },
+    )
+
+
+@login_required
+def user_list(request):
+    query = request.GET.get("q", "")
+    return render(
+        request,
+        "orgs/user_list.html",
+        {
+            "page": paginate(request, selectors.user_list_for_user(user=request.user, query=query)),
+            "q": query,
+        },
+    )
+
+
+@login_required
+def audit_list(request):
+    if not request.user.has_capability(AUDIT_VIEW):
+        raise PermissionDenied
+    entries = selectors.audit_list_for_user(
+        user=request.user,
+        model=request.GET.get("model") or None,
+        actor=request.GET.get("actor") or None,
+        action=request.GET.get("action") or None,
+    )
+    return render(
+        request,
+        "orgs/audit_list.html",
+        {
+            "page": paginate(request, entries),
+            "actions": audit.AuditEntry.Action.choices,
+            "filters": {k: request.GET.get(k, "") for k in ("model", "actor", "action")},
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request):
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_key = services.token_create(
+            user=request.user, name=form.cleaned_data["name"], days_valid=form.cleaned_data["days_valid"]
+        )
+        form = TokenForm()
+    return render(
+        request,
+        "orgs/token_list.html",
+        {
+            "tokens": selectors.token_list_for_user(user=request.user),
+            "form": form,
+            "new_key": new_key,
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, prefix):
+    token = get_object_or_404(ApiToken, user=request.user, prefix=prefix)
+    services.token_revoke(user=request.user, token=token)
+    messages.success(request, _("Token revoked."))
+    return redirect("token-list")

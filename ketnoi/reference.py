@@ -1,0 +1,34 @@
+"""Loading all reference data in dependency order (units → crosswalk → people → agencies)."""
+
+from __future__ import annotations
+
+import time
+
+from django.db import transaction
+
+from ketnoi.core import audit
+from ketnoi.geo.loaders import load_admin_units, load_classification_periods, load_crosswalk, source_version
+from ketnoi.orgs.loaders import load_agencies
+from ketnoi.people.loaders import load_people
+
+
+def load_reference(log=print) -> dict:
+    """Load or refresh every reference table. Idempotent: a second run changes nothing."""
+    summary = {}
+    started = time.perf_counter()
+    with transaction.atomic(), audit.suppressed():
+        for name, result in load_admin_units().items():
+            summary[name] = result
+        summary["crosswalk_links"] = load_crosswalk()
+        summary["classification_periods"] = load_classification_periods()
+        for name, result in load_people().items():
+            summary[name] = result
+        for name, result in load_agencies().items():
+            summary[f"agencies_{name}"] = result
+    changed = {k: {"created": v.created, "updated": v.updated} for k, v in summary.items() if v.created or v.updated}
+    if changed:
+        audit.record(audit.AuditEntry.Action.IMPORT, model="reference", object_repr=source_version(), after=changed)
+    for name, result in summary.items():
+        log(f"  {name:<22} created {result.created:>6}  updated {result.updated:>6}  unchanged {result.unchanged:>6}")
+    log(f"reference data loaded in {time.perf_counter() - started:.1f} s")
+    return summary
