@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -14,7 +15,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 PROFILE = os.environ.get("KETNOI_PROFILE", "development")  # development | production
 PRODUCTION = PROFILE == "production"
-TESTING = os.environ.get("KETNOI_TESTING") == "1"
+TESTING = os.environ.get("KETNOI_TESTING") == "1" or "pytest" in sys.modules
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -118,7 +119,8 @@ else:
     # A database cache is shared by every process (web workers, job worker) without a server.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ketnoi_cache"}}
 
-HUEY_IMMEDIATE = _env_bool("HUEY_IMMEDIATE", False)
+# Tests run jobs inline unless a test starts a real consumer of its own.
+HUEY_IMMEDIATE = _env_bool("HUEY_IMMEDIATE", TESTING)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",

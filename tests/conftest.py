@@ -1,0 +1,60 @@
+"""Shared fixtures: the reference data is loaded once per test session into the test database,
+the demo users with their scoped roles once too; every test then runs in a transaction that is
+rolled back."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_service(available: bool, what: str) -> None:
+    """In CI a missing service is a failure; on a developer machine the test is skipped."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI (CI=true) but is not reachable")
+    pytest.skip(f"{what} not reachable")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from ketnoi.core.audit import acting_as
+    from ketnoi.demo import load_demo
+    from ketnoi.reference import load_reference
+
+    with django_db_blocker.unblock(), acting_as(None, name="test-setup", source="cli"):
+        load_reference(log=lambda *args: None)
+        load_demo()
+
+
+@pytest.fixture
+def users(db):
+    from ketnoi.orgs.models import User
+
+    return {u.username: u for u in User.objects.all()}
+
+
+@pytest.fixture
+def login(client, users):
+    """login("xa.tavan") → a client signed in as that demo user."""
+
+    def _login(username: str):
+        client.force_login(users[username])
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def unit(db):
+    from ketnoi.geo.models import AdminUnit
+
+    def _unit(code: str, structure: str = "current"):
+        level = "province" if len(code) <= 2 else ("district" if len(code) == 3 else "commune")
+        return AdminUnit.objects.get(structure=structure, level=level, code=code)
+
+    return _unit
