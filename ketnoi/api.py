@@ -12,6 +12,7 @@ from ketnoi.orgs.api import router as orgs_router
 from ketnoi.orgs.auth import API_AUTH
 from ketnoi.people.api import router as people_router
 
+
 class Utf8JSONRenderer(JSONRenderer):
     """Vietnamese and Thai stay readable in responses instead of \\u escapes."""
 

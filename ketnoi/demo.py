@@ -54,6 +54,10 @@ DEMO_VILLAGES = [
 ]
 
 
+# One extremely difficult village (thôn ĐBKK) per demo commune, in the demo classification period.
+DEMO_DIFFICULT_VILLAGES = {"03037": "Bản Hầu Thào", "00721": "Thôn Má Lủ Phìn", "23425": "Thôn Long Láy"}
+
+
 def _unit(code: str) -> AdminUnit:
     level = AdminUnit.Level.PROVINCE if len(code) <= 2 else AdminUnit.Level.COMMUNE
     return AdminUnit.objects.get(structure="current", level=level, code=code)
@@ -112,8 +116,7 @@ def load_demo() -> list[tuple[str, str, str]]:
                 period=period, legacy_commune=link.legacy, defaults={"area": areas[index % len(areas)]}
             )
         if legacy and legacy[0].legacy.level == AdminUnit.Level.COMMUNE:
-            first_village = DEMO_VILLAGES[[v[0] for v in DEMO_VILLAGES].index(code)][1]
             DifficultVillage.objects.get_or_create(
-                period=period, legacy_commune=legacy[0].legacy, village_name=first_village
+                period=period, legacy_commune=legacy[0].legacy, village_name=DEMO_DIFFICULT_VILLAGES[code]
             )
     return logins

@@ -20,6 +20,22 @@ def require_service(available: bool, what: str) -> None:
     pytest.skip(f"{what} not reachable")
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Tests read messages in English; the Vietnamese default is tested in tests/test_i18n.py."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    from django.test import Client
+
+    return Client(headers={"Accept-Language": "en"})
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from ketnoi.core.audit import acting_as

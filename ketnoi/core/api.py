@@ -31,10 +31,12 @@ def problem(request: HttpRequest, status: int, title: str, detail: str = "", **e
 def install_problem_handlers(api) -> None:
     @api.exception_handler(NinjaValidationError)
     def _invalid_request(request, exc):
-        errors = [
-            {"field": ".".join(str(p) for p in err.get("loc", [])[1:]) or None, "message": err.get("msg", "")}
-            for err in exc.errors
-        ]
+        def field(loc) -> str | None:
+            # ninja locates body fields as ("body", "<parameter>", "field", ...): keep the field path.
+            parts = list(loc)[2:] if loc and loc[0] == "body" else list(loc)[1:]
+            return ".".join(str(p) for p in parts) or None
+
+        errors = [{"field": field(err.get("loc", [])), "message": err.get("msg", "")} for err in exc.errors]
         return problem(request, 422, _("Invalid request"), _("Some fields are not valid."), errors=errors)
 
     @api.exception_handler(ValidationError)

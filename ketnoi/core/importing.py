@@ -208,9 +208,17 @@ def _xlsx_rows(data: bytes, filename: str, max_bytes: int):
             [RowError(filename, None, None, _("not a readable XLSX file: %(e)s") % {"e": exc})]
         ) from None
     sheet = workbook.worksheets[0]
+    rows_read = 0
     try:
         for values in sheet.iter_rows(values_only=True):
+            rows_read += 1
             yield ["" if v is None else _cell_text(v) for v in values]
+    except ImportFailed:
+        raise
+    except Exception as exc:  # damaged or hostile sheet XML (entities are refused by defusedxml)
+        raise ImportFailed(
+            [RowError(filename, rows_read + 1, None, _("not a readable XLSX sheet: %(e)s") % {"e": exc})]
+        ) from None
     finally:
         workbook.close()
 

@@ -1,13 +1,14 @@
 """Counting failures in the shared cache (database or Redis) so every process sees the same count."""
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 
-from .text import fold
-
 
 def _keys(username: str, ip: str | None) -> list[str]:
-    keys = [f"login-fail:user:{fold(username)[:150]}"]
+    account = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+    keys = [f"login-fail:user:{account}"]
     if ip:
         keys.append(f"login-fail:ip:{ip}")
     return keys

@@ -134,6 +134,8 @@ class Village(Audited, TimeStampedModel):
                 | models.Q(households__isnull=True)
                 | models.Q(minority_households__lte=models.F("households")),
                 name="geo_village_minority_le_households",
+                violation_error_code="minority_households",
+                violation_error_message=_("Ethnic-minority households cannot exceed all households."),
             ),
         ]
 

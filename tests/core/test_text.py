@@ -30,7 +30,23 @@ def test_fold_is_diacritic_insensitive():
 def test_vietnamese_collation_orders_letters_then_tones():
     words = ["Đà Nẵng", "Dương", "Ân", "Ăn", "An", "Bắc", "ả", "à", "a", "á", "ạ", "ã", "Ơ", "Ô", "O", "Ư", "U"]
     assert vi_sorted(words) == [
-        "a", "à", "ả", "ã", "á", "ạ", "An", "Ăn", "Ân", "Bắc", "Dương", "Đà Nẵng", "O", "Ô", "Ơ", "U", "Ư",
+        "a",
+        "à",
+        "ả",
+        "ã",
+        "á",
+        "ạ",
+        "An",
+        "Ăn",
+        "Ân",
+        "Bắc",
+        "Dương",
+        "Đà Nẵng",
+        "O",
+        "Ô",
+        "Ơ",
+        "U",
+        "Ư",
     ]
 
 
