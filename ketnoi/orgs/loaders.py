@@ -22,6 +22,13 @@ class _SafeDict(dict):
         return "{" + key + "}"
 
 
+def _in_running_text(unit) -> str:
+    """'Xã Tả Van' → 'xã Tả Van': the type word is lower case inside a longer name."""
+    if unit.unit_type and unit.name.startswith(unit.unit_type):
+        return unit.unit_type.lower() + unit.name[len(unit.unit_type) :]
+    return unit.name
+
+
 def _ascii(text: str) -> str:
     """Unit name without diacritics for English patterns (keeps capitals: 'Xa Ta Van')."""
     import unicodedata
@@ -71,7 +78,7 @@ def load_agencies(data_dir: Path = DATA_DIR) -> dict[str, UpsertResult]:
 
     templates = read_rows(data_dir / "provincial_agency_templates.csv")
     units = {
-        level: list(AdminUnit.objects.filter(structure="current", level=level).only("id", "code", "name", "short_name"))
+        level: list(AdminUnit.objects.filter(structure="current", level=level).only("id", "code", "name", "short_name", "unit_type"))
         for level in ("province", "commune")
     }
     province_code_of = dict(
@@ -82,7 +89,7 @@ def load_agencies(data_dir: Path = DATA_DIR) -> dict[str, UpsertResult]:
         for unit in units[template["level"]]:
             values = _SafeDict(
                 code=unit.code,
-                name=unit.name,
+                name=_in_running_text(unit),
                 short_name=unit.short_name,
                 name_ascii=_ascii(unit.name),
                 name_en=_ascii(unit.name),

@@ -22,7 +22,7 @@ def test_every_current_province_and_commune_has_its_peoples_committee(db):
     assert Agency.objects.filter(kind="provincial_committee").count() == 34
     assert Agency.objects.filter(kind="commune_committee").count() == 3321
     committee = Agency.objects.get(code="UBNDX-03037")
-    assert committee.unit.code == "03037" and committee.name_vi == "Ủy ban nhân dân Xã Tả Van"
+    assert committee.unit.code == "03037" and committee.name_vi == "Ủy ban nhân dân xã Tả Van"
 
 
 def test_agency_search_ignores_diacritics(db):
