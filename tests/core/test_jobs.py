@@ -1,7 +1,6 @@
 """The job layer: inline in tests, a real consumer on the embedded SQLite queue, and on Redis."""
 
 import os
-import threading
 import time
 import uuid
 
@@ -24,6 +23,7 @@ def flaky(key: str) -> str:
 
 
 def run_consumer(queue, until, timeout=20.0):
+    """Start a real huey consumer (worker and scheduler threads) in this process until ``until()``."""
     consumer = Consumer(
         queue,
         workers=1,
@@ -33,15 +33,14 @@ def run_consumer(queue, until, timeout=20.0):
         initial_delay=0.05,
         max_delay=0.1,
     )
-    thread = threading.Thread(target=consumer.run, daemon=True)
-    thread.start()
+    consumer._set_signal_handlers = lambda: None  # signals belong to pytest's main thread
+    consumer.start()
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline and not until():
             time.sleep(0.05)
     finally:
         consumer.stop(graceful=True)
-        thread.join(timeout=10)
     return until()
 
 
@@ -108,3 +107,24 @@ def test_settings_choose_redis_when_redis_url_is_set(monkeypatch):
     finally:
         monkeypatch.delenv("REDIS_URL")
         importlib.reload(settings_module)
+
+
+@jobs.job(name="tests.create_village")
+def create_village_job(commune_code: str, name: str) -> int:
+    from ketnoi.cli import SystemOperator
+    from ketnoi.geo.models import AdminUnit
+    from ketnoi.geo.services import village_create
+
+    commune = AdminUnit.objects.get(structure="current", level="commune", code=commune_code)
+    return village_create(user=SystemOperator(), commune=commune, name=name).pk
+
+
+def test_jobs_run_as_their_own_audit_actor_after_commit(db, django_capture_on_commit_callbacks):
+    from ketnoi.core.models import AuditEntry
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        jobs.enqueue_on_commit(create_village_job, "03037", "Thôn Từ Hàng Đợi")
+        assert not AuditEntry.objects.filter(object_repr="Thôn Từ Hàng Đợi").exists()  # not before commit
+    assert len(callbacks) == 1
+    entry = AuditEntry.objects.get(object_repr="Thôn Từ Hàng Đợi", action="create")
+    assert entry.actor_name == "job:tests.create_village" and entry.source == "job"
