@@ -173,6 +173,7 @@ class RoleGrant(Audited, ValidityMixin):
 
     class Meta:
         verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -210,6 +211,7 @@ class ApiToken(Audited, TimeStampedModel):
 
     class Meta:
         verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PeopleConfig(AppConfig):
     name = "ketnoi.people"
     label = "people"
+    verbose_name = _("Ethnic groups and languages")

@@ -13,6 +13,7 @@ class LanguageGroup(models.Model):
 
     class Meta:
         verbose_name = _("language group")
+        verbose_name_plural = _("language groups")
         ordering = ["name_vi"]
 
     def __str__(self):
@@ -67,6 +68,7 @@ class EthnicGroupSet(ValidityMixin):
 
     class Meta:
         verbose_name = _("ethnic group set")
+        verbose_name_plural = _("ethnic group sets")
         ordering = ["-valid_from", "code"]
 
     def __str__(self):
