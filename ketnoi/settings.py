@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ketnoi.core.middleware.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -185,10 +186,14 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["ketnoi.formats"]
 LANGUAGE_COOKIE_NAME = "ketnoi_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Vietnamese first: the interface starts in Vietnamese whatever the browser asks for, until the user
+# picks a language (cookie). Set to true to follow the browser's Accept-Language instead.
+KETNOI_FOLLOW_BROWSER_LANGUAGE = _env_bool("KETNOI_FOLLOW_BROWSER_LANGUAGE", False)
 
 # --- Static files -------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

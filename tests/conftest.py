@@ -31,9 +31,12 @@ def _english_messages():
 
 @pytest.fixture
 def client():
+    from django.conf import settings
     from django.test import Client
 
-    return Client(headers={"Accept-Language": "en"})
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return english
 
 
 @pytest.fixture(scope="session")

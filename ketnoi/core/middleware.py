@@ -6,6 +6,20 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+class VietnameseFirstMiddleware:
+    """Ignore the browser's Accept-Language so the interface starts in Vietnamese (see settings)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        if not settings.KETNOI_FOLLOW_BROWSER_LANGUAGE:
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
 class ActorMiddleware:
     """Makes the logged-in user the actor of every audited write in this request."""
 

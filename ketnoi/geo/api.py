@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from ninja import File, Router, UploadedFile
+from ninja import File, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from ketnoi.core.api import Page
@@ -65,7 +65,7 @@ def get_village(request, village_id: int):
 def create_village(request, payload: VillageIn):
     commune = get_object_or_404(AdminUnit, structure="current", level="commune", code=payload.commune_code)
     values = payload.dict(exclude={"commune_code"})
-    return 201, services.village_create(user=request.user, commune=commune, **values)
+    return Status(201, services.village_create(user=request.user, commune=commune, **values))
 
 
 @villages.patch("/{int:village_id}", response=VillageOut)
@@ -78,7 +78,7 @@ def update_village(request, village_id: int, payload: VillagePatch):
 def delete_village(request, village_id: int):
     village = selectors.village_get_for_user(user=request.user, pk=village_id)
     services.village_delete(user=request.user, village=village)
-    return 204, None
+    return Status(204, None)
 
 
 @villages.post("/import", response=ImportOut)

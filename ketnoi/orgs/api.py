@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from ketnoi.core.api import Page
@@ -128,11 +128,11 @@ def list_audit(request, model: str | None = None, action: str | None = None):
 @router.post("/tokens", response={201: TokenOut})
 def create_token(request, payload: TokenIn):
     token, key = services.token_create(user=request.user, name=payload.name, days_valid=payload.days_valid)
-    return 201, {"name": token.name, "prefix": token.prefix, "expires_at": token.expires_at, "key": key}
+    return Status(201, {"name": token.name, "prefix": token.prefix, "expires_at": token.expires_at, "key": key})
 
 
 @router.delete("/tokens/{prefix}", response={204: None})
 def revoke_token(request, prefix: str):
     token = get_object_or_404(ApiToken, user=request.user, prefix=prefix)
     services.token_revoke(user=request.user, token=token)
-    return 204, None
+    return Status(204, None)

@@ -78,7 +78,11 @@ def load_agencies(data_dir: Path = DATA_DIR) -> dict[str, UpsertResult]:
 
     templates = read_rows(data_dir / "provincial_agency_templates.csv")
     units = {
-        level: list(AdminUnit.objects.filter(structure="current", level=level).only("id", "code", "name", "short_name", "unit_type"))
+        level: list(
+            AdminUnit.objects.filter(structure="current", level=level).only(
+                "id", "code", "name", "short_name", "unit_type"
+            )
+        )
         for level in ("province", "commune")
     }
     province_code_of = dict(

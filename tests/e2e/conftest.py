@@ -204,9 +204,9 @@ def ketnoi_server(chromium_path, tmp_path_factory):
 
 @pytest.fixture
 def context(browser, ketnoi_server):
-    """A fresh browser context (own cookies) with the server as base URL, set up like a browser in
-    Vietnam (Accept-Language: vi); Django would otherwise follow Chromium's default en-US."""
-    context = browser.new_context(base_url=ketnoi_server.url, locale="vi-VN")
+    """A fresh browser context (own cookies) with the server as base URL. The browser asks for
+    English (en-US): the interface must still start in Vietnamese."""
+    context = browser.new_context(base_url=ketnoi_server.url, locale="en-US")
     context.set_default_timeout(15_000)
     yield context
     context.close()

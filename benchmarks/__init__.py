@@ -1,0 +1,6 @@
+"""Benchmarks of Kết Nối: `make bench` (= `python -m benchmarks`) runs them all.
+
+Each benchmark module has a ``main(argv) -> int``; see docs/benchmarks.md for the latest numbers.
+"""
+
+BENCHMARKS = ["benchmarks.bench_reference_load"]
