@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "ketnoi.geo",
     "ketnoi.people",
     "ketnoi.orgs",
+    "ketnoi.indicators",
+    "ketnoi.programmes",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,198 @@
+"""Writes of indicator data: values with validation rules and locking, targets."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ketnoi.core.scoping import require
+from ketnoi.orgs.roles import DATA_ENTER, PROGRAMMES_MANAGE
+
+from .models import DataElement, DataValue, Indicator, Target
+from .periods import parse_period
+
+
+def disaggregation_key(*, ethnic_group=None, sex: str = "", language=None) -> str:
+    parts = []
+    if ethnic_group is not None:
+        parts.append(f"eg={ethnic_group.code_1979}")
+    if sex:
+        parts.append(f"sex={sex}")
+    if language is not None:
+        parts.append(f"lang={language.iso639_3}")
+    return ";".join(parts)
+
+
+def _decimal(value, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("%(value)r is not a number.") % {"value": value}}) from None
+    if not number.is_finite():
+        raise ValidationError({field: _("%(value)r is not a number.") % {"value": value}})
+    return number
+
+
+def _check_element_rules(element: DataElement, value: Decimal, field: str) -> None:
+    if element.value_type == DataElement.ValueType.INTEGER and value != value.to_integral_value():
+        raise ValidationError({field: _("%(name)s takes whole numbers.") % {"name": element.name_vi}})
+    if element.value_type == DataElement.ValueType.PERCENTAGE and not (0 <= value <= 100):
+        raise ValidationError({field: _("A percentage is between 0 and 100.")})
+    if element.value_type == DataElement.ValueType.YES_NO and value not in (0, 1):
+        raise ValidationError({field: _("Yes/no takes 1 or 0.")})
+    if element.min_value is not None and value < element.min_value:
+        raise ValidationError({field: _("At least %(min)s.") % {"min": element.min_value}})
+    if element.max_value is not None and value > element.max_value:
+        raise ValidationError({field: _("At most %(max)s.") % {"max": element.max_value}})
+
+
+def _check_numerators(values: list[DataValue]) -> None:
+    """numerator ≤ denominator for indicators that require it, on the values as saved together."""
+    for saved in values:
+        for indicator in Indicator.objects.filter(numerator_le_denominator=True, denominator__isnull=False).filter(
+            numerator=saved.element
+        ) | Indicator.objects.filter(numerator_le_denominator=True, denominator=saved.element):
+            key = {"period": saved.period, "unit": saved.unit, "disaggregation": saved.disaggregation}
+            numerator = DataValue.objects.filter(element=indicator.numerator, **key).first()
+            denominator = DataValue.objects.filter(element=indicator.denominator, **key).first()
+            if numerator and denominator and numerator.value > denominator.value:
+                raise ValidationError(
+                    {
+                        indicator.numerator.code: _(
+                            "%(num)s (%(n)s) cannot exceed %(den)s (%(d)s) for indicator %(ind)s."
+                        )
+                        % {
+                            "num": indicator.numerator.name_vi,
+                            "n": numerator.value,
+                            "den": indicator.denominator.name_vi,
+                            "d": denominator.value,
+                            "ind": indicator.code,
+                        }
+                    }
+                )
+
+
+@transaction.atomic
+def data_values_save(
+    *,
+    user,
+    unit,
+    period: str,
+    values: dict[str, object],
+    ethnic_group=None,
+    sex: str = "",
+    language=None,
+    comment: str = "",
+) -> list[DataValue]:
+    """Save a form of values {element code: value} for one unit and period: all or nothing.
+
+    Empty values delete the stored value. Locked (approved) periods refuse every change.
+    """
+    require(user, DATA_ENTER, unit)
+    if unit.structure != "current":
+        raise ValidationError({"unit": _("Data are entered for units of the current structure.")})
+    try:
+        spec = parse_period(period)
+    except ValueError as exc:
+        raise ValidationError({"period": str(exc)}) from None
+    key = disaggregation_key(ethnic_group=ethnic_group, sex=sex, language=language)
+    elements = {e.code: e for e in DataElement.objects.filter(code__in=values)}
+    errors: dict[str, list[str]] = {}
+    saved: list[DataValue] = []
+    for code, raw in values.items():
+        element = elements.get(code)
+        if element is None:
+            errors.setdefault(code, []).append(_("Unknown data element %(code)s.") % {"code": code})
+            continue
+        for dimension, given in (("ethnic_group", ethnic_group), ("sex", sex), ("language", language)):
+            if given and dimension not in element.disaggregations:
+                errors.setdefault(code, []).append(
+                    _("%(name)s is not broken down by %(dim)s.") % {"name": element.name_vi, "dim": dimension}
+                )
+        existing = (
+            DataValue.objects.select_for_update()
+            .filter(element=element, period=spec.code, unit=unit, disaggregation=key)
+            .first()
+        )
+        if existing is not None and existing.locked:
+            errors.setdefault(code, []).append(
+                _("The period %(period)s is approved and locked.") % {"period": spec.code}
+            )
+            continue
+        if raw in (None, ""):
+            if existing is not None:
+                existing.delete()
+            continue
+        try:
+            number = _decimal(raw, code)
+            _check_element_rules(element, number, code)
+        except ValidationError as exc:
+            for message in exc.message_dict.get(code, exc.messages):
+                errors.setdefault(code, []).append(message)
+            continue
+        value = existing or DataValue(
+            element=element,
+            period=spec.code,
+            period_start=spec.start,
+            period_end=spec.end,
+            unit=unit,
+            disaggregation=key,
+            ethnic_group=ethnic_group,
+            sex=sex,
+            language=language,
+        )
+        value.value = number
+        value.comment = comment[:500]
+        value.save()
+        saved.append(value)
+    if errors:
+        raise ValidationError(errors)
+    _check_numerators(saved)
+    return saved
+
+
+def values_set_locked(*, unit_ids: list[int], period_start, period_end, locked: bool) -> int:
+    """Lock (on approval) or unlock (on withdrawal) every value of these units inside the period."""
+    return DataValue.objects.filter(
+        unit_id__in=unit_ids, period_start__gte=period_start, period_end__lte=period_end
+    ).update(locked=locked)
+
+
+@transaction.atomic
+def target_set(
+    *,
+    user,
+    indicator: Indicator,
+    period: str,
+    target_value,
+    unit=None,
+    baseline_value=None,
+    baseline_period: str = "",
+    ethnic_group=None,
+    sex: str = "",
+    language=None,
+    source: str = "",
+) -> Target:
+    require(user, PROGRAMMES_MANAGE, unit)
+    spec = parse_period(period)
+    key = disaggregation_key(ethnic_group=ethnic_group, sex=sex, language=language)
+    target, _created = Target.objects.update_or_create(
+        indicator=indicator,
+        unit_key=unit.code if unit else "VN",
+        period=spec.code,
+        disaggregation=key,
+        defaults={
+            "unit": unit,
+            "ethnic_group": ethnic_group,
+            "sex": sex,
+            "language": language,
+            "target_value": _decimal(target_value, "target_value"),
+            "baseline_value": _decimal(baseline_value, "baseline_value") if baseline_value not in (None, "") else None,
+            "baseline_period": baseline_period,
+            "source": source,
+        },
+    )
+    return target
