@@ -6,11 +6,18 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from ketnoi.core.api import install_problem_handlers
+from ketnoi.emulation.api import router as emulation_router
+from ketnoi.exchange.api import router as exchange_router
 from ketnoi.geo.api import router as geo_router
 from ketnoi.geo.api import villages as villages_router
+from ketnoi.indicators.api import router as indicators_router
+from ketnoi.inspections.api import router as inspections_router
+from ketnoi.notifications.api import router as notifications_router
 from ketnoi.orgs.api import router as orgs_router
 from ketnoi.orgs.auth import API_AUTH
 from ketnoi.people.api import router as people_router
+from ketnoi.programmes.api import router as programmes_router
+from ketnoi.reports.api import router as reports_router
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -34,3 +41,10 @@ api.add_router("/", geo_router)
 api.add_router("/villages", villages_router)
 api.add_router("/", people_router)
 api.add_router("/", orgs_router)
+api.add_router("/", indicators_router)
+api.add_router("/", programmes_router)
+api.add_router("/", exchange_router)
+api.add_router("/", inspections_router)
+api.add_router("/", emulation_router)
+api.add_router("/", notifications_router)
+api.add_router("/", reports_router)

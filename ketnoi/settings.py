@@ -61,6 +61,11 @@ INSTALLED_APPS = [
     "ketnoi.orgs",
     "ketnoi.indicators",
     "ketnoi.programmes",
+    "ketnoi.exchange",
+    "ketnoi.inspections",
+    "ketnoi.emulation",
+    "ketnoi.notifications",
+    "ketnoi.reports",
 ]
 
 MIDDLEWARE = [

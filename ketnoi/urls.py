@@ -13,4 +13,11 @@ urlpatterns = [
     path("", include("ketnoi.orgs.urls")),
     path("", include("ketnoi.geo.urls")),
     path("", include("ketnoi.people.urls")),
+    path("", include("ketnoi.indicators.urls")),
+    path("", include("ketnoi.programmes.urls")),
+    path("", include("ketnoi.exchange.urls")),
+    path("", include("ketnoi.inspections.urls")),
+    path("", include("ketnoi.emulation.urls")),
+    path("", include("ketnoi.notifications.urls")),
+    path("", include("ketnoi.reports.urls")),
 ]

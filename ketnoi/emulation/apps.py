@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EmulationConfig(AppConfig):
+    name = "ketnoi.emulation"
+    label = "emulation"
+    verbose_name = _("Emulation and rewards")
