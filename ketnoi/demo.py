@@ -119,4 +119,7 @@ def load_demo() -> list[tuple[str, str, str]]:
             DifficultVillage.objects.get_or_create(
                 period=period, legacy_commune=legacy[0].legacy, village_name=DEMO_DIFFICULT_VILLAGES[code]
             )
+    from ketnoi.demo_programme import load_demo_programme  # the programme builds on the users above
+
+    load_demo_programme()
     return logins

@@ -8,8 +8,10 @@ from django.db import transaction
 
 from ketnoi.core import audit
 from ketnoi.geo.loaders import load_admin_units, load_classification_periods, load_crosswalk, source_version
+from ketnoi.indicators.loaders import load_indicator_catalogue
 from ketnoi.orgs.loaders import load_agencies
 from ketnoi.people.loaders import load_people
+from ketnoi.programmes.loaders import load_legal_documents
 
 
 def load_reference(log=print) -> dict:
@@ -25,6 +27,9 @@ def load_reference(log=print) -> dict:
             summary[name] = result
         for name, result in load_agencies().items():
             summary[f"agencies_{name}"] = result
+        summary["legal_documents"] = load_legal_documents()
+        for name, result in load_indicator_catalogue().items():
+            summary[name] = result
     changed = {k: {"created": v.created, "updated": v.updated} for k, v in summary.items() if v.created or v.updated}
     if changed:
         audit.record(audit.AuditEntry.Action.IMPORT, model="reference", object_repr=source_version(), after=changed)

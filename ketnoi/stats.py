@@ -1,8 +1,10 @@
 """Counts reported by `ketnoi stats --json`."""
 
 from ketnoi.geo.selectors import reference_counts
+from ketnoi.indicators.models import Indicator
 from ketnoi.orgs.models import Agency, User
 from ketnoi.people.models import EthnicGroup, Language
+from ketnoi.programmes.models import Programme, ProgressReport, Task
 
 
 def collect_stats() -> dict[str, int]:
@@ -19,4 +21,8 @@ def collect_stats() -> dict[str, int]:
         "languages": Language.objects.count(),
         "agencies": Agency.objects.count(),
         "users": User.objects.count(),
+        "programmes": Programme.objects.count(),
+        "tasks": Task.objects.count(),
+        "indicators": Indicator.objects.count(),
+        "reports": ProgressReport.objects.count(),
     }

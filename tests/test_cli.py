@@ -44,7 +44,12 @@ def test_stats_json_has_the_documented_keys(db, capsys):
         "languages",
         "agencies",
         "users",
+        "programmes",
+        "tasks",
+        "indicators",
+        "reports",
     ]
+    assert stats["programmes"] >= 1 and stats["tasks"] >= 20 and stats["indicators"] >= 5 and stats["reports"] >= 3
     assert stats["provinces"] == 34 and stats["communes"] == 3321 and stats["users"] >= 13
 
 

@@ -81,7 +81,11 @@ def _jsonable(value):
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
-    return value
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if hasattr(value, "storage"):  # an uploaded file: its stored name
+        return value.name
+    return str(value)
 
 
 def snapshot(instance: models.Model) -> dict:

@@ -29,6 +29,13 @@ class DataElement(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     value_type = models.CharField(_("value type"), max_length=12, choices=ValueType.choices, default="integer")
     aggregation = models.CharField(_("aggregation"), max_length=10, choices=Aggregation.choices, default="sum")
+    time_aggregation = models.CharField(
+        _("over time"),
+        max_length=6,
+        choices=[("sum", _("sum of the periods (a flow)")), ("last", _("latest period (a stock)"))],
+        default="sum",
+        help_text=_("How values of shorter periods make a longer one: bulletins add up, villages do not."),
+    )
     disaggregations = models.JSONField(
         _("disaggregations"), default=list, blank=True, help_text=_("Any of: ethnic_group, sex, language.")
     )

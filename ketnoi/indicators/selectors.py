@@ -34,6 +34,18 @@ def element_total(element: DataElement, *, period: str, unit=None, disaggregatio
         period_end__lte=spec.end,
         disaggregation=disaggregation,
     )
+    if element.time_aggregation == "last":
+        # A stock (e.g. villages): each unit's latest value in the period, then combined across units.
+        latest: dict[int, tuple] = {}
+        for unit_id, end, value in values.values_list("unit_id", "period_end", "value"):
+            if unit_id not in latest or end > latest[unit_id][0]:
+                latest[unit_id] = (end, value)
+        numbers = [value for _end, value in latest.values()]
+        if not numbers:
+            return None
+        if element.aggregation == "average":
+            return Decimal(sum(numbers)) / len(numbers)
+        return Decimal(max(numbers) if element.aggregation == "max" else sum(numbers))
     result = values.aggregate(total=_AGGREGATES[element.aggregation]("value"))["total"]
     return Decimal(result) if result is not None else None
 

@@ -1,3 +1,428 @@
-from ninja import Router
+import datetime as dt
 
-router = Router(tags=["programmes"])
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+
+from ketnoi.core.api import Page
+from ketnoi.geo.models import AdminUnit
+from ketnoi.indicators.models import Indicator
+from ketnoi.orgs.models import Agency
+from ketnoi.orgs.roles import PROGRAMMES_VIEW
+
+from . import selectors, services
+from .models import ContentArea, Programme, ProgressReport, Task
+
+router = Router(tags=["programmes, tasks and reports"])
+
+
+def _viewer(request):
+    if not request.user.has_capability(PROGRAMMES_VIEW):
+        raise PermissionDenied(PROGRAMMES_VIEW)
+
+
+class AgencyRef(Schema):
+    code: str
+    name_vi: str
+
+
+class LegalDocumentOut(Schema):
+    number_symbol: str
+    doc_type: str
+    issuer: str
+    issued_on: dt.date | None
+    title: str
+    status: str
+    replaced_by: str | None
+
+    @staticmethod
+    def resolve_replaced_by(obj):
+        return obj.replaced_by.number_symbol if obj.replaced_by_id else None
+
+
+class PartyOut(Schema):
+    agency: AgencyRef
+    current: list[AgencyRef]
+    signer_name: str
+    signer_title: str
+
+    @staticmethod
+    def resolve_current(obj):
+        return obj.agency.current_successors()
+
+
+class AreaOut(Schema):
+    code: str
+    name_vi: str
+    name_en: str
+
+
+class ProgrammeOut(Schema):
+    code: str
+    number_symbol: str
+    name_vi: str
+    name_en: str
+    place: str
+    signed_on: dt.date | None
+    period_start: dt.date
+    period_end: dt.date
+    parties: list[PartyOut]
+    content_areas: list[AreaOut]
+    legal_bases: list[str]
+
+    @staticmethod
+    def resolve_number_symbol(obj):
+        return obj.document.number_symbol
+
+    @staticmethod
+    def resolve_parties(obj):
+        return list(obj.parties.select_related("agency"))
+
+    @staticmethod
+    def resolve_content_areas(obj):
+        return list(obj.content_areas.all())
+
+    @staticmethod
+    def resolve_legal_bases(obj):
+        return [d.number_symbol for d in obj.legal_bases.all()]
+
+
+class TaskOut(Schema):
+    id: int
+    code: str
+    content_area: str
+    title_vi: str
+    title_en: str
+    lead_agency: AgencyRef
+    co_agencies: list[AgencyRef]
+    start_date: dt.date | None
+    due_date: dt.date | None
+    recurrence: str
+    deliverable: str
+    indicators: list[str]
+    depends_on: list[str]
+    status: str
+    overdue: bool
+
+    @staticmethod
+    def resolve_content_area(obj):
+        return obj.content_area.code
+
+    @staticmethod
+    def resolve_co_agencies(obj):
+        return list(obj.co_agencies.all())
+
+    @staticmethod
+    def resolve_indicators(obj):
+        return [i.code for i in obj.indicators.all()]
+
+    @staticmethod
+    def resolve_depends_on(obj):
+        return [t.code for t in obj.depends_on.all()]
+
+    @staticmethod
+    def resolve_status(obj):
+        return selectors.task_state(obj).status
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return selectors.task_state(obj).overdue
+
+
+class TaskIn(Schema):
+    content_area: str
+    code: str
+    title_vi: str
+    title_en: str = ""
+    lead_agency: str
+    co_agencies: list[str] = []
+    start_date: dt.date | None = None
+    due_date: dt.date | None = None
+    recurrence: str = ""
+    deliverable: str = ""
+    indicators: list[str] = []
+    depends_on: list[str] = []
+
+
+class DependenciesIn(Schema):
+    depends_on: list[str]
+
+
+class AssignmentOut(Schema):
+    id: int
+    task: str
+    unit_code: str
+    unit: str
+    status: str
+    note: str
+
+    @staticmethod
+    def resolve_task(obj):
+        return obj.task.code
+
+    @staticmethod
+    def resolve_unit_code(obj):
+        return obj.unit.code
+
+    @staticmethod
+    def resolve_unit(obj):
+        return obj.unit.name
+
+
+class AssignmentIn(Schema):
+    unit_code: str
+
+
+class StatusIn(Schema):
+    status: str
+    note: str = ""
+
+
+class CommentIn(Schema):
+    body: str
+
+
+class ReportOut(Schema):
+    id: int
+    programme: str
+    period: str
+    frequency: str
+    unit_code: str | None
+    agency: AgencyRef
+    state: str
+    narrative: str
+    due_date: dt.date
+    submitted_at: dt.datetime | None
+    on_time: bool | None
+    version: int
+
+    @staticmethod
+    def resolve_programme(obj):
+        return obj.programme.code
+
+    @staticmethod
+    def resolve_unit_code(obj):
+        return obj.unit.code if obj.unit_id else None
+
+
+class ReportOpenIn(Schema):
+    period: str
+    frequency: str = "quarterly"
+    unit_code: str | None = None
+
+
+class ReportSaveIn(Schema):
+    narrative: str
+    version: int
+    values: dict[str, str | float | int | None] = {}
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class RateOut(Schema):
+    label: str
+    expected: int
+    submitted: int
+    on_time: int
+    rate: float | None
+    timeliness: float | None
+
+
+def _programme(code: str) -> Programme:
+    return get_object_or_404(selectors.programme_list(), code=code)
+
+
+def _task(task_id: int) -> Task:
+    return get_object_or_404(selectors.task_list(), pk=task_id)
+
+
+def _report(request, report_id: int) -> ProgressReport:
+    return get_object_or_404(selectors.reports_for_user(user=request.user), pk=report_id)
+
+
+@router.get("/legal-documents", response=list[LegalDocumentOut])
+@paginate(Page)
+def list_legal_documents(request, q: str = ""):
+    _viewer(request)
+    return selectors.legal_document_list(query=q)
+
+
+@router.get("/programmes", response=list[ProgrammeOut])
+def list_programmes(request):
+    _viewer(request)
+    return list(selectors.programme_list())
+
+
+@router.get("/programmes/{code}", response=ProgrammeOut)
+def get_programme(request, code: str):
+    _viewer(request)
+    return _programme(code)
+
+
+@router.get("/programmes/{code}/tasks", response=list[TaskOut])
+@paginate(Page)
+def list_tasks(request, code: str, area: str | None = None):
+    _viewer(request)
+    return selectors.task_list(programme=_programme(code), area_code=area).prefetch_related("assignments")
+
+
+@router.post("/programmes/{code}/tasks", response={201: TaskOut})
+def create_task(request, code: str, payload: TaskIn):
+    programme = _programme(code)
+    area = get_object_or_404(ContentArea, programme=programme, code=payload.content_area)
+    task = services.task_create(
+        user=request.user,
+        programme=programme,
+        content_area=area,
+        code=payload.code,
+        title_vi=payload.title_vi,
+        title_en=payload.title_en,
+        lead_agency=get_object_or_404(Agency, code=payload.lead_agency),
+        co_agencies=list(Agency.objects.filter(code__in=payload.co_agencies)),
+        start_date=payload.start_date,
+        due_date=payload.due_date,
+        recurrence=payload.recurrence,
+        deliverable=payload.deliverable,
+        indicators=list(Indicator.objects.filter(code__in=payload.indicators)),
+        depends_on=list(Task.objects.filter(programme=programme, code__in=payload.depends_on)),
+    )
+    return Status(201, task)
+
+
+@router.get("/tasks/{int:task_id}", response=TaskOut)
+def get_task(request, task_id: int):
+    _viewer(request)
+    return _task(task_id)
+
+
+@router.put("/tasks/{int:task_id}/dependencies", response=TaskOut)
+def set_dependencies(request, task_id: int, payload: DependenciesIn):
+    task = _task(task_id)
+    others = list(Task.objects.filter(programme=task.programme, code__in=payload.depends_on))
+    return services.task_set_dependencies(user=request.user, task=task, depends_on=others)
+
+
+@router.get("/tasks/{int:task_id}/assignments", response=list[AssignmentOut])
+def list_assignments(request, task_id: int):
+    _viewer(request)
+    return list(selectors.assignments_for_user(user=request.user, task=_task(task_id)))
+
+
+@router.post("/tasks/{int:task_id}/assignments", response={201: AssignmentOut})
+def create_assignment(request, task_id: int, payload: AssignmentIn):
+    unit = get_object_or_404(AdminUnit, structure="current", code=payload.unit_code)
+    return Status(201, services.task_assign(user=request.user, task=_task(task_id), unit=unit))
+
+
+@router.post("/assignments/{int:assignment_id}/status", response=AssignmentOut)
+def set_assignment_status(request, assignment_id: int, payload: StatusIn):
+    assignment = get_object_or_404(selectors.assignments_for_user(user=request.user), pk=assignment_id)
+    return services.assignment_set_status(
+        user=request.user, assignment=assignment, status=payload.status, note=payload.note
+    )
+
+
+@router.post("/tasks/{int:task_id}/comments", response={201: dict})
+def add_comment(request, task_id: int, payload: CommentIn):
+    _viewer(request)
+    comment = services.task_comment_add(user=request.user, task=_task(task_id), body=payload.body)
+    return Status(201, {"id": comment.pk, "body": comment.body})
+
+
+@router.get("/programmes/{code}/reports", response=list[ReportOut])
+@paginate(Page)
+def list_reports(request, code: str, period: str | None = None):
+    _viewer(request)
+    return selectors.reports_for_user(user=request.user, programme=_programme(code), period=period)
+
+
+@router.get("/programmes/{code}/reporting-rates", response=list[RateOut])
+def reporting_rates(request, code: str, period: str):
+    _viewer(request)
+    return selectors.reporting_rates(programme=_programme(code), period=period, user=request.user)
+
+
+@router.post("/programmes/{code}/reports", response={201: ReportOut})
+def open_report(request, code: str, payload: ReportOpenIn):
+    programme = _programme(code)
+    unit = get_object_or_404(AdminUnit, structure="current", code=payload.unit_code) if payload.unit_code else None
+    if request.user.agency is None:
+        raise PermissionDenied("no agency")
+    report = services.report_open(
+        user=request.user,
+        programme=programme,
+        period=payload.period,
+        frequency=payload.frequency,
+        unit=unit,
+        agency=request.user.agency,
+    )
+    return Status(201, report)
+
+
+@router.get("/reports/{int:report_id}", response=ReportOut)
+def get_report(request, report_id: int):
+    return _report(request, report_id)
+
+
+@router.put("/reports/{int:report_id}", response={200: ReportOut, 409: dict})
+def save_report(request, report_id: int, payload: ReportSaveIn):
+    report = _report(request, report_id)
+    try:
+        return services.report_save(
+            user=request.user,
+            report=report,
+            narrative=payload.narrative,
+            version=payload.version,
+            values={k: v for k, v in payload.values.items()},
+        )
+    except services.StaleEdit as exc:
+        return Status(
+            409,
+            {
+                "type": "about:blank",
+                "title": "The report changed",
+                "status": 409,
+                "detail": str(exc),
+                "current_version": exc.report.version,
+                "current_narrative": exc.report.narrative,
+                "your_narrative": exc.your_narrative,
+            },
+        )
+
+
+@router.post("/reports/{int:report_id}/submit", response=ReportOut)
+def submit_report(request, report_id: int):
+    return services.report_submit(user=request.user, report=_report(request, report_id))
+
+
+@router.post("/reports/{int:report_id}/approve", response=ReportOut)
+def approve_report(request, report_id: int):
+    report = _report(request, report_id)
+    return services.report_approve(
+        user=request.user, report=report, agency=services.signing_agency_for(request.user, report)
+    )
+
+
+@router.post("/reports/{int:report_id}/return", response=ReportOut)
+def return_report(request, report_id: int, payload: ReasonIn):
+    report = _report(request, report_id)
+    return services.report_return(
+        user=request.user,
+        report=report,
+        agency=services.signing_agency_for(request.user, report),
+        reason=payload.reason,
+    )
+
+
+@router.post("/reports/{int:report_id}/unapprove", response=ReportOut)
+def unapprove_report(request, report_id: int, payload: ReasonIn):
+    report = _report(request, report_id)
+    return services.report_unapprove(
+        user=request.user,
+        report=report,
+        agency=services.signing_agency_for(request.user, report),
+        reason=payload.reason,
+    )

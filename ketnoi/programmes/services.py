@@ -352,6 +352,18 @@ def required_signoff_agencies(report: ProgressReport) -> list:
     return agencies
 
 
+def signing_agency_for(user, report: ProgressReport):
+    """The agency a user signs for: their own, or for a central report the party (or party's
+    department) they belong to today."""
+    agency = getattr(user, "agency", None)
+    required = required_signoff_agencies(report)
+    if report.unit_id is None and agency is not None:
+        for candidate in required:
+            if candidate.pk in (agency.pk, agency.parent_id):
+                return candidate
+    return agency or (required[0] if required else None)
+
+
 def _approver_scope_unit(report: ProgressReport):
     """Approval is by the level above: a commune's report by its province, a province's by central."""
     if report.unit_id is None:

@@ -1,0 +1,148 @@
+"""Programme 922 preloaded for the demo, with a realistic picture of work in progress.
+
+The programme, its content areas and tasks are written for this product from the programme's
+published scope (programmes/data/programme_922.json). Assignments, values and reports are invented
+demo data: several provinces and communes, reports in different states, a few overdue tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketnoi.core.audit import acting_as
+from ketnoi.geo.models import AdminUnit
+from ketnoi.indicators import services as indicator_services
+from ketnoi.indicators.loaders import DATA_DIR as INDICATOR_DATA
+from ketnoi.indicators.loaders import load_targets
+from ketnoi.orgs.models import Agency, User
+from ketnoi.programmes import services
+from ketnoi.programmes.loaders import load_programme
+from ketnoi.programmes.models import ProgressReport, TaskAssignment
+
+PROGRAMME_FILE = Path(__file__).resolve().parent / "programmes" / "data" / "programme_922.json"
+
+# (task code, unit code, status)
+DEMO_ASSIGNMENTS = [
+    ("1.3", "15", "in_progress"),
+    ("1.3", "08", "in_progress"),
+    ("1.3", "51", "not_started"),
+    ("1.3", "03037", "done"),
+    ("1.3", "00721", "in_progress"),
+    ("1.3", "23425", "not_started"),
+    ("2.3", "15", "in_progress"),
+    ("2.3", "08", "done"),
+    ("4.4", "15", "in_progress"),
+    ("4.4", "51", "not_started"),
+    ("5.3", "51", "in_progress"),
+    ("5.3", "23425", "in_progress"),
+    ("5.4", "15", "in_progress"),
+    ("5.4", "03037", "done"),
+    ("5.4", "00721", "not_started"),
+    ("1.5", "15", "not_started"),
+]
+
+# Yearly stocks (villages, communes …) and quarterly flows (bulletins, feedback) per commune.
+DEMO_STOCKS = {
+    "03037": {"thon_tong_so": 12, "thon_co_dai_xa": 11, "xa_tong_so": 1, "xa_co_dai_cntt_vt": 1},
+    "00721": {"thon_tong_so": 14, "thon_co_dai_xa": 10, "xa_tong_so": 1, "xa_co_dai_cntt_vt": 0},
+    "23425": {"thon_tong_so": 9, "thon_co_dai_xa": 6, "xa_tong_so": 1, "xa_co_dai_cntt_vt": 0},
+}
+DEMO_FLOWS = {
+    "03037": {"ban_tin_dai_xa": 36, "phan_anh_tiep_nhan": 8, "phan_anh_da_tra_loi": 8},
+    "00721": {"ban_tin_dai_xa": 28, "phan_anh_tiep_nhan": 11, "phan_anh_da_tra_loi": 9},
+    "23425": {"ban_tin_dai_xa": 20, "phan_anh_tiep_nhan": 5, "phan_anh_da_tra_loi": 3},
+}
+NARRATIVE = (
+    "Trong quý, đài truyền thanh xã phát {bulletins} bản tin về chính sách dân tộc, trong đó có bản tin "
+    "bằng tiếng dân tộc thiểu số; tiếp nhận {received} phản ánh, kiến nghị của người dân và đã trả lời "
+    "{answered}. (Số liệu minh họa.)"
+)
+
+
+def _unit(code: str) -> AdminUnit:
+    level = "province" if len(code) <= 2 else "commune"
+    return AdminUnit.objects.get(structure="current", level=level, code=code)
+
+
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+@transaction.atomic
+def load_demo_programme() -> None:
+    admin = _user("admin")
+    with acting_as(admin, source="cli"):
+        programme = load_programme(PROGRAMME_FILE)
+        load_targets(INDICATOR_DATA / "targets_922.csv")
+    if ProgressReport.objects.filter(programme=programme).exists():
+        return  # the demo activity below is created once
+    tasks = {t.code: t for t in programme.tasks.all()}
+    with acting_as(_user("dieuphoi"), source="cli"):
+        for code, unit_code, status in DEMO_ASSIGNMENTS:
+            if code not in tasks:
+                continue
+            unit = _unit(unit_code)
+            agency = Agency.objects.filter(unit=unit, kind__in=["provincial_department", "commune_committee"]).first()
+            assignment = services.task_assign(user=_user("dieuphoi"), task=tasks[code], unit=unit, agency=agency)
+            TaskAssignment.objects.filter(pk=assignment.pk).update(status=status)
+        first = next(iter(tasks.values()))
+        services.task_comment_add(
+            user=_user("dieuphoi"),
+            task=first,
+            body="Đề nghị các đơn vị gửi kế hoạch năm trước ngày 15/12. (Bình luận minh họa.)",
+        )
+
+    # Values for 2025: stocks once a year, flows per quarter, entered by each commune's officer.
+    officers = {"03037": "xa.tavan", "00721": "xa.dongvan", "23425": "xa.tumorong"}
+    for code, username in officers.items():
+        with acting_as(_user(username), source="cli"):
+            indicator_services.data_values_save(
+                user=_user(username), unit=_unit(code), period="2025", values=DEMO_STOCKS[code]
+            )
+            for quarter in ("2025Q1", "2025Q2"):
+                indicator_services.data_values_save(
+                    user=_user(username), unit=_unit(code), period=quarter, values=DEMO_FLOWS[code]
+                )
+
+    # Reports of 2025Q2 in every state: Tả Van approved (so Lào Cai's can be approved), Đồng Văn
+    # submitted, Tu Mơ Rông still a draft past its due date; Lào Cai submitted; central a draft.
+    def open_and_write(username, unit_code, agency_code, submit):
+        user = _user(username)
+        with acting_as(user, source="cli"):
+            report = services.report_open(
+                user=user,
+                programme=programme,
+                period="2025Q2",
+                frequency="quarterly",
+                unit=_unit(unit_code) if unit_code else None,
+                agency=Agency.objects.get(code=agency_code),
+            )
+            flows = DEMO_FLOWS.get(unit_code, {"ban_tin_dai_xa": 0, "phan_anh_tiep_nhan": 0, "phan_anh_da_tra_loi": 0})
+            narrative = NARRATIVE.format(
+                bulletins=flows["ban_tin_dai_xa"],
+                received=flows["phan_anh_tiep_nhan"],
+                answered=flows["phan_anh_da_tra_loi"],
+            )
+            report = services.report_save(user=user, report=report, narrative=narrative, version=report.version)
+            if submit:
+                report = services.report_submit(user=user, report=report)
+        return report
+
+    ta_van = open_and_write("xa.tavan", "03037", "UBNDX-03037", submit=True)
+    open_and_write("xa.dongvan", "00721", "UBNDX-00721", submit=True)
+    open_and_write("xa.tumorong", "23425", "UBNDX-23425", submit=False)
+    with acting_as(_user("tinh.laocai"), source="cli"):
+        services.report_approve(user=_user("tinh.laocai"), report=ta_van, agency=Agency.objects.get(code="SDTTG-15"))
+    open_and_write("tinh.laocai", "15", "SDTTG-15", submit=True)
+    open_and_write("dieuphoi", None, "BDTTG", submit=False)
+    # Give the demo submissions plausible dates in July 2025 (due 05/07/2025): some on time, some late.
+    submitted = {"03037": (2025, 7, 3), "00721": (2025, 7, 18), "15": (2025, 7, 9)}
+    for code, (year, month, day) in submitted.items():
+        moment = timezone.make_aware(dt.datetime(year, month, day, 9, 30))
+        ProgressReport.objects.filter(programme=programme, period="2025Q2", unit_key=code).update(
+            submitted_at=moment, approved_at=moment + dt.timedelta(days=2) if code == "03037" else None
+        )

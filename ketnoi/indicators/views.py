@@ -1,0 +1,54 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from ketnoi.geo.models import AdminUnit
+from ketnoi.orgs.roles import PROGRAMMES_VIEW
+
+from . import selectors
+from .models import Indicator
+from .periods import parse_period
+
+
+def _period(request) -> str:
+    try:
+        return parse_period(request.GET.get("period") or str(timezone.localdate().year)).code
+    except ValueError:
+        return str(timezone.localdate().year)
+
+
+@login_required
+def indicator_list(request):
+    if not request.user.has_capability(PROGRAMMES_VIEW):
+        raise PermissionDenied
+    period = _period(request)
+    results = [selectors.indicator_result(indicator, period=period) for indicator in selectors.indicator_list()]
+    return render(request, "indicators/indicator_list.html", {"results": results, "period": period})
+
+
+@login_required
+def indicator_detail(request, code):
+    if not request.user.has_capability(PROGRAMMES_VIEW):
+        raise PermissionDenied
+    try:
+        indicator = selectors.indicator_list().get(code=code)
+    except Indicator.DoesNotExist:
+        raise Http404 from None
+    period = _period(request)
+    provinces = AdminUnit.objects.filter(structure="current", level="province").order_by("sort_key")
+    national = selectors.indicator_result(indicator, period=period)
+    by_province = [(p, selectors.indicator_result(indicator, period=period, unit=p)) for p in provinces]
+    by_province = [(p, r) for p, r in by_province if r.value is not None or r.target is not None]
+    return render(
+        request,
+        "indicators/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "period": period,
+            "national": national,
+            "by_province": by_province,
+            "tasks": indicator.tasks.select_related("programme"),
+        },
+    )

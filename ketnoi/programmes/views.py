@@ -1,0 +1,478 @@
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ketnoi.core.scoping import allows
+from ketnoi.geo.models import AdminUnit
+from ketnoi.indicators.models import DataElement, DataValue
+from ketnoi.indicators.periods import parse_period
+from ketnoi.orgs.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
+
+from . import selectors, services
+from .models import Programme, ProgressReport, Task
+
+
+def _viewer(request):
+    if not request.user.has_capability(PROGRAMMES_VIEW):
+        raise PermissionDenied
+    return request.user
+
+
+def _programme_or_404(code) -> Programme:
+    try:
+        return selectors.programme_get(code=code)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [
+            f"{field}: {message}" if field != "__all__" else message
+            for field, messages_ in exc.message_dict.items()
+            for message in messages_
+        ]
+    return exc.messages
+
+
+@login_required
+def programme_list(request):
+    _viewer(request)
+    return render(request, "programmes/programme_list.html", {"programmes": selectors.programme_list()})
+
+
+@login_required
+def programme_detail(request, code):
+    _viewer(request)
+    programme = _programme_or_404(code)
+    states = {s.task.pk: s for s in selectors.task_states(selectors.task_list(programme=programme))}
+    areas = [
+        (area, [states[t.pk] for t in area.tasks.order_by("code") if t.pk in states])
+        for area in programme.content_areas.all()
+    ]
+    period = request.GET.get("period") or str(timezone.localdate().year)
+    try:
+        rates = selectors.reporting_rates(programme=programme, period=period, user=request.user)
+    except ValueError:
+        rates, period = [], str(timezone.localdate().year)
+    parties = [(party, party.agency.current_successors()) for party in programme.parties.select_related("agency")]
+    summary = {
+        "total": len(states),
+        "overdue": sum(s.overdue for s in states.values()),
+        "done": sum(s.status == Task.Status.DONE for s in states.values()),
+    }
+    return render(
+        request,
+        "programmes/programme_detail.html",
+        {
+            "programme": programme,
+            "areas": areas,
+            "rates": rates,
+            "period": period,
+            "parties": parties,
+            "summary": summary,
+            "can_manage": allows(request.user, PROGRAMMES_MANAGE, None),
+        },
+    )
+
+
+@login_required
+def programme_timeline(request, code):
+    _viewer(request)
+    programme = _programme_or_404(code)
+    start, end = programme.period_start, programme.period_end
+    span = max((end - start).days, 1)
+    rows = []
+    for state in selectors.task_states(selectors.task_list(programme=programme)):
+        task = state.task
+        task_start = task.start_date or start
+        task_end = task.due_date or end
+        left = max(0.0, (task_start - start).days / span * 100)
+        width = max(0.8, min(100 - left, (task_end - task_start).days / span * 100))
+        rows.append({"state": state, "left": round(left, 2), "width": round(width, 2)})
+    years = list(range(start.year, end.year + 1))
+    today = timezone.localdate()
+    today_left = round(min(100, max(0, (today - start).days / span * 100)), 2)
+    return render(
+        request,
+        "programmes/timeline.html",
+        {
+            "programme": programme,
+            "rows": rows,
+            "years": years,
+            "today_left": today_left,
+            "year_width": round(100 / len(years), 3),
+        },
+    )
+
+
+TASK_EXPORT_COLUMNS = [
+    "code",
+    "content_area",
+    "title",
+    "lead_agency",
+    "co_agencies",
+    "start_date",
+    "due_date",
+    "recurrence",
+    "deliverable",
+    "status",
+    "overdue",
+    "indicators",
+]
+
+
+def _task_rows(states):
+    for state in states:
+        task = state.task
+        yield [
+            task.code,
+            task.content_area.code,
+            task.title_vi,
+            task.lead_agency.code,
+            ";".join(a.code for a in task.co_agencies.all()),
+            task.start_date.strftime("%d/%m/%Y") if task.start_date else "",
+            task.due_date.strftime("%d/%m/%Y") if task.due_date else "",
+            task.recurrence,
+            task.deliverable,
+            state.status,
+            "1" if state.overdue else "0",
+            ";".join(i.code for i in task.indicators.all()),
+        ]
+
+
+def tabular_response(filename: str, header: list[str], rows, file_format: str) -> HttpResponse:
+    """CSV (UTF-8 with BOM so spreadsheet programs read Vietnamese) or XLSX."""
+    if file_format == "xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+@login_required
+def task_list(request, code):
+    _viewer(request)
+    programme = _programme_or_404(code)
+    area = request.GET.get("area") or None
+    states = selectors.task_states(selectors.task_list(programme=programme, area_code=area))
+    status = request.GET.get("status")
+    if status == "overdue":
+        states = [s for s in states if s.overdue]
+    elif status:
+        states = [s for s in states if s.status == status]
+    file_format = request.GET.get("format")
+    if file_format in ("csv", "xlsx"):
+        return tabular_response(f"tasks-{programme.code}", TASK_EXPORT_COLUMNS, _task_rows(states), file_format)
+    return render(
+        request,
+        "programmes/task_list.html",
+        {
+            "programme": programme,
+            "states": states,
+            "area": area,
+            "status": status,
+            "statuses": Task.Status.choices,
+            "areas": programme.content_areas.all(),
+        },
+    )
+
+
+def _task_or_404(pk) -> Task:
+    try:
+        return selectors.task_list().get(pk=pk)
+    except Task.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_detail(request, pk):
+    _viewer(request)
+    task = _task_or_404(pk)
+    errors = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "comment":
+                services.task_comment_add(user=request.user, task=task, body=request.POST.get("body", ""))
+                messages.success(request, _("Comment added."))
+            elif action == "attach" and request.FILES.get("file"):
+                services.task_attachment_add(user=request.user, task=task, upload=request.FILES["file"])
+                messages.success(request, _("File attached."))
+            elif action == "assignment_status":
+                assignment = get_object_or_404(
+                    selectors.assignments_for_user(user=request.user, task=task), pk=request.POST.get("assignment")
+                )
+                services.assignment_set_status(
+                    user=request.user,
+                    assignment=assignment,
+                    status=request.POST.get("status", ""),
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(request, _("Status saved."))
+            elif action == "assign":
+                unit = get_object_or_404(AdminUnit, structure="current", code=request.POST.get("unit_code", "").strip())
+                services.task_assign(user=request.user, task=task, unit=unit)
+                messages.success(request, _("Task assigned."))
+            else:
+                errors.append(_("Nothing to do."))
+            if not errors:
+                return redirect("task-detail", pk=task.pk)
+        except ValidationError as exc:
+            errors = _errors(exc)
+        except PermissionDenied:
+            raise Http404 from None
+    return render(
+        request,
+        "programmes/task_detail.html",
+        {
+            "task": task,
+            "state": selectors.task_state(task),
+            "assignments": selectors.assignments_for_user(user=request.user, task=task),
+            "comments": task.comments.select_related("author"),
+            "attachments": task.attachments.all(),
+            "errors": errors,
+            "statuses": Task.Status.choices,
+            "can_manage": allows(request.user, PROGRAMMES_MANAGE, None),
+            "can_update": request.user.has_capability(TASKS_UPDATE),
+            "lead_today": task.lead_agency.current_successors(),
+        },
+    )
+
+
+@login_required
+def my_work(request):
+    return render(
+        request,
+        "programmes/my_work.html",
+        {"work": selectors.my_work(user=request.user), "today": timezone.localdate()},
+    )
+
+
+@login_required
+def report_list(request, code):
+    _viewer(request)
+    programme = _programme_or_404(code)
+    period = request.GET.get("period") or ""
+    try:
+        reports = selectors.reports_for_user(user=request.user, programme=programme, period=period or None)
+    except ValueError:
+        reports, period = selectors.reports_for_user(user=request.user, programme=programme), ""
+    file_format = request.GET.get("format")
+    if file_format in ("csv", "xlsx"):
+        return _report_export(request, programme, reports, file_format)
+    return render(
+        request,
+        "programmes/report_list.html",
+        {
+            "programme": programme,
+            "reports": reports,
+            "period": period,
+            "rates": selectors.reporting_rates(programme=programme, period=period, user=request.user) if period else [],
+        },
+    )
+
+
+def _report_export(request, programme, reports, file_format):
+    header = [
+        "period",
+        "unit_code",
+        "unit",
+        "agency",
+        "state",
+        "due_date",
+        "submitted_at",
+        "on_time",
+        "element",
+        "value",
+    ]
+    rows = []
+    for report in reports:
+        base = [
+            report.period,
+            report.unit_key,
+            str(report.unit or _("Central")),
+            report.agency.code,
+            report.state,
+            report.due_date.strftime("%d/%m/%Y"),
+            timezone.localtime(report.submitted_at).strftime("%d/%m/%Y %H:%M") if report.submitted_at else "",
+            {True: "1", False: "0", None: ""}[report.on_time],
+        ]
+        values = _report_values(report)
+        if not values:
+            rows.append(base + ["", ""])
+        for value in values:
+            rows.append(base + [value.element.code, str(value.value)])
+    return tabular_response(f"reports-{programme.code}", header, rows, file_format)
+
+
+def _report_values(report: ProgressReport):
+    if report.unit_id is None:
+        return []
+    spec = parse_period(report.period)
+    return list(
+        DataValue.objects.filter(unit_id=report.unit_id, period_start__gte=spec.start, period_end__lte=spec.end)
+        .select_related("element")
+        .order_by("element__code")
+    )
+
+
+def _report_elements(report: ProgressReport):
+    """The data elements the report collects: those of the indicators of the programme's tasks."""
+    ids = set()
+    for task in report.programme.tasks.prefetch_related("indicators"):
+        for indicator in task.indicators.all():
+            ids.add(indicator.numerator_id)
+            if indicator.denominator_id:
+                ids.add(indicator.denominator_id)
+    return DataElement.objects.filter(pk__in=ids).order_by("code")
+
+
+def _report_or_404(request, pk) -> ProgressReport:
+    try:
+        return selectors.reports_for_user(user=request.user).get(pk=pk)
+    except ProgressReport.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request, pk):
+    report = _report_or_404(request, pk)
+    errors, conflict = [], None
+    narrative = report.narrative
+    values = {v.element.code: v.value for v in _report_values(report) if not v.disaggregation}
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        try:
+            if action == "save":
+                narrative = request.POST.get("narrative", "")
+                posted = {
+                    element.code: request.POST.get(f"value_{element.code}", "") for element in _report_elements(report)
+                }
+                values.update(posted)
+                services.report_save(
+                    user=request.user,
+                    report=report,
+                    narrative=narrative,
+                    version=int(request.POST.get("version", "0")),
+                    values=posted,
+                )
+                messages.success(request, _("Report saved."))
+            elif action == "submit":
+                services.report_submit(user=request.user, report=report)
+                messages.success(request, _("Report submitted."))
+            elif action == "approve":
+                services.report_approve(
+                    user=request.user, report=report, agency=services.signing_agency_for(request.user, report)
+                )
+                messages.success(request, _("Approval recorded."))
+            elif action == "return":
+                services.report_return(
+                    user=request.user,
+                    report=report,
+                    agency=services.signing_agency_for(request.user, report),
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(request, _("Report returned."))
+            elif action == "unapprove":
+                services.report_unapprove(
+                    user=request.user,
+                    report=report,
+                    agency=services.signing_agency_for(request.user, report),
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(request, _("Approval withdrawn."))
+            return redirect("report-detail", pk=report.pk)
+        except services.StaleEdit as exc:
+            conflict = exc
+            report = exc.report
+        except ValidationError as exc:
+            errors = _errors(exc)
+        except PermissionDenied:
+            errors = [_("This is outside your role or your area.")]
+    elements = [(e, values.get(e.code, "")) for e in _report_elements(report)]
+    return render(
+        request,
+        "programmes/report_detail.html",
+        {
+            "report": report,
+            "narrative": narrative,
+            "elements": elements,
+            "errors": errors,
+            "conflict": conflict,
+            "signoffs": report.signoffs.select_related("agency", "user"),
+            "required": services.required_signoff_agencies(report),
+            "can_edit": allows(request.user, REPORTS_SUBMIT, report) and report.state in ("draft", "returned"),
+            "can_approve": request.user.has_capability(REPORTS_APPROVE),
+        },
+        status=409 if conflict else (422 if errors else 200),
+    )
+
+
+@login_required
+@require_POST
+def report_open(request, code):
+    _viewer(request)
+    programme = _programme_or_404(code)
+    unit = None
+    if request.POST.get("unit_code"):
+        unit = get_object_or_404(AdminUnit, structure="current", code=request.POST["unit_code"].strip())
+    agency = request.user.agency
+    if agency is None:
+        raise Http404
+    try:
+        report = services.report_open(
+            user=request.user,
+            programme=programme,
+            period=request.POST.get("period", ""),
+            frequency=request.POST.get("frequency", "quarterly"),
+            unit=unit,
+            agency=agency,
+        )
+    except (ValidationError, ValueError) as exc:
+        messages.error(request, "; ".join(_errors(exc)) if isinstance(exc, ValidationError) else str(exc))
+        return redirect("report-list", code=programme.code)
+    except PermissionDenied:
+        raise Http404 from None
+    return redirect("report-detail", pk=report.pk)
+
+
+@login_required
+def legal_document_list(request):
+    _viewer(request)
+    query = request.GET.get("q", "")
+    return render(
+        request,
+        "programmes/legal_documents.html",
+        {
+            "documents": selectors.legal_document_list(query=query),
+            "q": query,
+        },
+    )

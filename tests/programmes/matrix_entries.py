@@ -1,0 +1,40 @@
+"""Scoping of programme and indicator URLs (see tests/orgs/test_scoping_matrix.py)."""
+
+PLAN = "shared plan, readable by every official (test_programmes.py)"
+SCOPED = "scoped by unit (test_scoping.py)"
+
+MATRIX = {
+    "programmes/": PLAN,
+    "programmes/<slug:code>/": PLAN + "; reporting rates scoped",
+    "programmes/<slug:code>/timeline/": PLAN,
+    "programmes/<slug:code>/tasks/": PLAN,
+    "programmes/<slug:code>/reports/": SCOPED,
+    "programmes/<slug:code>/reports/open/": SCOPED,
+    "tasks/<int:pk>/": PLAN + "; assignments scoped",
+    "progress-reports/<int:pk>/": SCOPED,
+    "my-work/": "own work only",
+    "legal-documents/": "public register",
+    "indicators/": "national aggregates (PROGRAMMES_VIEW)",
+    "indicators/<slug:code>/": "national and provincial aggregates (PROGRAMMES_VIEW)",
+    "api/v1/legal-documents": "public register",
+    "api/v1/programmes": PLAN,
+    "api/v1/programmes/<code>": PLAN,
+    "api/v1/programmes/<code>/tasks": PLAN + "; writes need programmes.manage",
+    "api/v1/programmes/<code>/reports": SCOPED,
+    "api/v1/programmes/<code>/reporting-rates": SCOPED,
+    "api/v1/tasks/<int:task_id>": PLAN,
+    "api/v1/tasks/<int:task_id>/dependencies": "programmes.manage only",
+    "api/v1/tasks/<int:task_id>/assignments": SCOPED,
+    "api/v1/tasks/<int:task_id>/comments": PLAN,
+    "api/v1/assignments/<int:assignment_id>/status": SCOPED,
+    "api/v1/reports/<int:report_id>": SCOPED,
+    "api/v1/reports/<int:report_id>/submit": SCOPED,
+    "api/v1/reports/<int:report_id>/approve": SCOPED,
+    "api/v1/reports/<int:report_id>/return": SCOPED,
+    "api/v1/reports/<int:report_id>/unapprove": SCOPED,
+    "api/v1/data-elements": "catalogue",
+    "api/v1/indicators": "catalogue",
+    "api/v1/indicators/<code>/result": "aggregates (PROGRAMMES_VIEW)",
+    "api/v1/targets": "read: catalogue; write: programmes.manage in scope",
+    "api/v1/data-values": SCOPED,
+}
