@@ -1,0 +1,74 @@
+"""End-to-end: the coordination programme as its users work with it in Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import login
+
+pytestmark = pytest.mark.e2e
+
+PROGRAMME = "/programmes/ctph-922-2024/"
+
+
+def test_coordinator_follows_the_programme_to_an_overdue_task(page, page_errors, results_dir):
+    from playwright.sync_api import expect
+
+    login(page, "dieuphoi")
+    page.goto(PROGRAMME)
+    expect(page.locator("main h1")).to_contain_text("2024")
+    expect(page.locator("main")).to_contain_text("922/CTPH-BTTTT-UBDT")
+    expect(page.locator("main")).to_contain_text("Bộ Dân tộc và Tôn giáo")  # UBDT's successor today
+    with page.expect_navigation():
+        page.get_by_role("link", name="Timeline").or_(page.get_by_role("link", name="Tiến độ")).first.click()
+    expect(page.locator(".gantt-bar").first).to_be_visible()
+    page.screenshot(path=str(results_dir / "timeline.png"), full_page=True)
+    overdue = page.locator(".gantt-bar.overdue")
+    assert overdue.count() >= 1
+    page.goto(PROGRAMME + "tasks/?status=overdue")
+    first = page.locator("main table tbody tr td a").first
+    with page.expect_navigation():
+        first.click()
+    expect(page.locator("main .status.overdue")).to_be_visible()
+    page.fill("#c-body", "Đề nghị đẩy nhanh tiến độ.")
+    with page.expect_navigation():
+        page.locator("form:has(#c-body) button[type=submit]").click()
+    expect(page.locator(".comments")).to_contain_text("Đề nghị đẩy nhanh tiến độ.")
+    assert page_errors == []
+
+
+def test_commune_writes_and_submits_then_central_approves(browser, ketnoi_server, results_dir):
+    from playwright.sync_api import expect
+
+    officer = browser.new_context(base_url=ketnoi_server.url)
+    page = officer.new_page()
+    login(page, "xa.tumorong")
+    page.goto("/my-work/")
+    report_link = page.locator("main ul li a[href^='/progress-reports/']").first
+    expect(report_link).to_be_visible()
+    expect(page.locator("main")).to_contain_text("2025Q2")
+    with page.expect_navigation():
+        report_link.click()
+    page.fill("#narrative", "Quý II: đài xã phát 20 bản tin; tiếp nhận 5 phản ánh, đã trả lời 3.")
+    page.fill("#v-ban_tin_dai_xa", "20")
+    with page.expect_navigation():
+        page.locator("form:has(#narrative) button[type=submit]").click()
+    expect(page.locator("#narrative")).to_have_value(
+        "Quý II: đài xã phát 20 bản tin; tiếp nhận 5 phản ánh, đã trả lời 3."
+    )
+    with page.expect_navigation():
+        page.locator("form:has(input[value=submit]) button").click()
+    expect(page.locator("main")).to_contain_text("Quý II: đài xã phát 20 bản tin")
+    report_url = page.url
+    officer.close()
+
+    central = browser.new_context(base_url=ketnoi_server.url)
+    page = central.new_page()
+    login(page, "dieuphoi")
+    page.goto(report_url)
+    with page.expect_navigation():
+        page.locator("form:has(input[value=approve]) button").click()
+    page.screenshot(path=str(results_dir / "report-approved.png"), full_page=True)
+    history = page.locator("main ul").last
+    expect(history).to_contain_text("Bộ Dân tộc và Tôn giáo")
+    central.close()
