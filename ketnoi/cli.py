@@ -271,6 +271,41 @@ def cmd_manage(args) -> int:
     return 0
 
 
+def cmd_report_review(args) -> int:
+    """Write a review (sơ kết / tổng kết) of a programme as DOCX or PDF, generated from the data."""
+    from django.core.exceptions import ValidationError
+
+    from ketnoi.core.audit import acting_as
+    from ketnoi.programmes.models import Programme
+    from ketnoi.reports import documents, selectors, services
+
+    try:
+        programme = selectors.programme_lookup(args.programme)
+        with acting_as(None, name="cli", source="cli"):
+            if args.issue:
+                data = selectors.review_data(programme=programme, period=args.period, kind=args.kind)
+                issuer = args.issuer or documents.compose(data).issuer_code
+                services.review_issue(
+                    user=SystemOperator(), programme=programme, period=args.period, kind=args.kind, issuer=issuer
+                )
+            data = selectors.review_data(programme=programme, period=args.period, kind=args.kind)
+            document = documents.compose(data, issuer_code=args.issuer)
+            content = documents.render(document, args.format)
+        Path(args.output).write_bytes(content)
+    except Programme.DoesNotExist as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ValidationError as exc:
+        print("error: " + " ".join(exc.messages), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        return 1
+    state = document.number_line if not document.draft else "draft, no number yet"
+    print(f"wrote {args.output} ({args.format.upper()}, {len(content)} bytes; {state})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ketnoi", description="Kết Nối: operate the platform.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -334,6 +369,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="counts of reference data and users")
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("report", help="documents generated from the data")
+    report_sub = p.add_subparsers(dest="report_command", required=True)
+    p = report_sub.add_parser(
+        "review", help="a programme's preliminary or final review (báo cáo sơ kết / tổng kết) as DOCX or PDF"
+    )
+    p.add_argument("--programme", required=True, help="code or number and symbol, e.g. 922/CTPH-BTTTT-UBDT")
+    p.add_argument("--period", required=True, help="the year reviewed, e.g. 2025")
+    p.add_argument("--kind", choices=["annual", "midterm", "final"], default="annual")
+    p.add_argument("--format", choices=["docx", "pdf"], default="docx")
+    p.add_argument("--output", required=True, help="file to write")
+    p.add_argument("--issuer", help="code of the issuing party as it is today, e.g. BDTTG (default: the first party)")
+    p.add_argument("--issue", action="store_true", help="give the review its number and today's date first")
+    p.set_defaults(func=cmd_report_review)
 
     sub.add_parser("compilemessages", help="compile the vi/en/th interface translations").set_defaults(
         func=cmd_compilemessages

@@ -64,7 +64,7 @@ def _unit(code: str) -> AdminUnit:
 
 
 @transaction.atomic
-def load_demo() -> list[tuple[str, str, str]]:
+def load_demo(*, module_samples: bool = True) -> list[tuple[str, str, str]]:
     logins = []
     for username, full_name, agency_code, role, area in DEMO_USERS:
         user = User.objects.filter(username=username).first()
@@ -121,5 +121,5 @@ def load_demo() -> list[tuple[str, str, str]]:
             )
     from ketnoi.demo_programme import load_demo_programme  # the programme builds on the users above
 
-    load_demo_programme()
+    load_demo_programme(module_samples=module_samples)
     return logins

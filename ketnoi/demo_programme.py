@@ -72,13 +72,73 @@ def _user(username: str) -> User:
     return User.objects.get(username=username)
 
 
+def _demo_other_modules(programme) -> None:
+    """An official request, an inspection with a finding, and 2025 emulation scorecards (all demo)."""
+    from ketnoi.emulation import services as emulation_services
+    from ketnoi.emulation.loaders import load_default_sheet
+    from ketnoi.emulation.models import Scorecard
+    from ketnoi.exchange import services as exchange_services
+    from ketnoi.exchange.models import OfficialRequest
+    from ketnoi.inspections import services as inspection_services
+    from ketnoi.inspections.loaders import load_default_checklist
+    from ketnoi.inspections.models import InspectionPlan
+
+    coordinator = _user("dieuphoi")
+    load_default_checklist()
+    with acting_as(coordinator, source="cli"):
+        if not OfficialRequest.objects.exists():
+            recipients = list(Agency.objects.filter(code__in=["SDTTG-15", "SDTTG-08"]))
+            exchange_services.request_create(
+                user=coordinator,
+                number_symbol="215/BDTTG-TT",
+                sender=Agency.objects.get(code="BDTTG"),
+                subject="Đề nghị báo cáo kết quả cấp phát ấn phẩm báo, tạp chí năm 2025 (minh họa)",
+                body="Đề nghị Sở báo cáo số ấn phẩm đã cấp phát đến người có uy tín và thôn đặc biệt khó khăn.",
+                due_date=dt.date(2025, 9, 15),
+                recipients=recipients,
+                programme=programme,
+                today=dt.date(2025, 9, 1),
+            )
+        if not InspectionPlan.objects.filter(programme=programme).exists():
+            plan = inspection_services.plan_create(
+                user=coordinator,
+                programme=programme,
+                year=2025,
+                title="Kiểm tra liên ngành năm 2025 (minh họa)",
+                lead_agency=Agency.objects.get(code="BDTTG"),
+                units=[_unit("15")],
+                period_start=dt.date(2025, 10, 1),
+                period_end=dt.date(2025, 11, 30),
+            )
+            visit = inspection_services.visit_create(
+                user=coordinator, plan=plan, unit="03037", date=dt.date(2025, 10, 15), team="Đoàn kiểm tra liên ngành"
+            )
+            finding = inspection_services.finding_create(
+                user=coordinator,
+                visit=visit,
+                severity="medium",
+                description="Hai cụm loa ở bản Giàng Tả Chải không hoạt động; bản tin tiếng Mông chưa được phát.",
+            )
+            inspection_services.finding_create_corrective_task(
+                user=coordinator, finding=finding, due_date=dt.date(2025, 12, 31), today=dt.date(2025, 10, 20)
+            )
+        sheet = load_default_sheet(programme=programme, year=2025)
+        for code in ("15", "08", "51"):
+            if not Scorecard.objects.filter(sheet=sheet, unit__code=code).exists():
+                emulation_services.scorecard_open(
+                    user=coordinator, sheet=sheet, unit=_unit(code), today=dt.date(2025, 12, 31)
+                )
+
+
 @transaction.atomic
-def load_demo_programme() -> None:
+def load_demo_programme(*, module_samples: bool = True) -> None:
     admin = _user("admin")
     with acting_as(admin, source="cli"):
         programme = load_programme(PROGRAMME_FILE)
         load_targets(INDICATOR_DATA / "targets_922.csv")
     if ProgressReport.objects.filter(programme=programme).exists():
+        if module_samples:
+            _demo_other_modules(programme)
         return  # the demo activity below is created once
     tasks = {t.code: t for t in programme.tasks.all()}
     with acting_as(_user("dieuphoi"), source="cli"):
@@ -146,3 +206,5 @@ def load_demo_programme() -> None:
         ProgressReport.objects.filter(programme=programme, period="2025Q2", unit_key=code).update(
             submitted_at=moment, approved_at=moment + dt.timedelta(days=2) if code == "03037" else None
         )
+    if module_samples:
+        _demo_other_modules(programme)

@@ -13,6 +13,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("KETNOI_VAR_DIR", BASE_DIR / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+# python-docx brings lxml; with lxml present openpyxl would parse XLSX with it instead of defusedxml,
+# and hostile spreadsheets (external entities) would no longer be refused. openpyxl reads this once,
+# on first import, which happens after settings are loaded.
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 PROFILE = os.environ.get("KETNOI_PROFILE", "development")  # development | production
 PRODUCTION = PROFILE == "production"
 TESTING = os.environ.get("KETNOI_TESTING") == "1" or "pytest" in sys.modules

@@ -104,6 +104,7 @@ CAPABILITIES: dict[str, set[str]] = {
         REPORTS_APPROVE,
         EXCHANGE_SEND,
         INSPECTIONS_MANAGE,
+        EMULATION_SCORE,
     },
     COMMUNE_OFFICER: {
         PROGRAMMES_VIEW,

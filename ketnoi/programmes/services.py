@@ -13,7 +13,7 @@ from ketnoi.core.scoping import allows, require
 from ketnoi.core.text import normalize_text
 from ketnoi.indicators import services as indicator_services
 from ketnoi.indicators.periods import parse_period
-from ketnoi.orgs.roles import PROGRAMMES_MANAGE, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
+from ketnoi.orgs.roles import INSPECTIONS_MANAGE, PROGRAMMES_MANAGE, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 
 from .models import (
     ContentArea,
@@ -116,8 +116,14 @@ def task_create(
     indicators=(),
     requires_dual_signoff: bool = False,
     depends_on=(),
+    corrective_for_unit=None,
 ) -> Task:
-    _require_manager(user)
+    """Add a task to the plan (programme managers). An inspector may add a corrective task for a
+    finding in a unit they inspect: ``corrective_for_unit`` is that unit, checked against their scope."""
+    if corrective_for_unit is not None:
+        require(user, INSPECTIONS_MANAGE, corrective_for_unit)
+    else:
+        _require_manager(user)
     if content_area.programme_id != programme.pk:
         raise ValidationError({"content_area": _("The content area belongs to another programme.")})
     if recurrence not in Recurrence.values:
@@ -197,11 +203,13 @@ def task_set_dependencies(*, user, task: Task, depends_on: list[Task]) -> Task:
 
 
 @transaction.atomic
-def task_assign(*, user, task: Task, unit, agency=None, note: str = "") -> TaskAssignment:
+def task_assign(*, user, task: Task, unit, agency=None, note: str = "", corrective: bool = False) -> TaskAssignment:
     """Assign a task to a province or commune; provincial officers may assign within their province."""
     if unit.structure != "current" or unit.level not in ("province", "commune"):
         raise ValidationError({"unit": _("Tasks are assigned to a current province or commune.")})
-    if not allows(user, PROGRAMMES_MANAGE, None):
+    if corrective:
+        require(user, INSPECTIONS_MANAGE, unit)
+    elif not allows(user, PROGRAMMES_MANAGE, None):
         require(user, TASKS_UPDATE, unit)
         if unit.level == "province":
             raise PermissionDenied(PROGRAMMES_MANAGE)

@@ -1,0 +1,25 @@
+"""Routes of inspection and supervision and the test that proves their scoping (tests/inspections/test_scoping.py)."""
+
+MATRIX = {
+    "inspections/plans/": "inspections test_scoping: pages list",
+    "inspections/plans/new/": "inspections test_scoping: planning another province is refused (service require)",
+    "inspections/plans/<int:pk>/": "inspections test_scoping: pages plan 404 / central plan shows own units only",
+    "inspections/plans/<int:pk>/visits/new/": "inspections test_scoping: pages visit create 404",
+    "inspections/visits/<int:pk>/": "inspections test_scoping: pages visit 404 (GET and checklist POST)",
+    "inspections/visits/<int:pk>/findings/new/": "inspections test_scoping: pages finding create 404",
+    "inspections/findings/": "inspections test_scoping: pages open findings",
+    "inspections/findings/<int:pk>/": "inspections test_scoping: pages finding 404",
+    "inspections/findings/<int:pk>/evidence/": "inspections test_scoping: pages evidence add 404",
+    "inspections/findings/<int:pk>/corrective-task/": "inspections test_scoping: pages corrective task 404",
+    "inspections/findings/<int:pk>/close/": "inspections test_scoping: pages close 404",
+    "inspections/evidence/<int:pk>/": "inspections test_scoping: pages evidence download 404",
+    "api/v1/inspections/plans": "inspections test_scoping: api list / create 403",
+    "api/v1/inspections/plans/<int:pk>": "inspections test_scoping: api plan 404",
+    "api/v1/inspections/visits": "inspections test_scoping: api list / create 403",
+    "api/v1/inspections/visits/<int:pk>": "inspections test_scoping: api visit 404",
+    "api/v1/inspections/visits/<int:pk>/checklist": "inspections test_scoping: api checklist 404",
+    "api/v1/inspections/findings": "inspections test_scoping: api list / create 404",
+    "api/v1/inspections/findings/<int:pk>": "inspections test_scoping: api finding 404",
+    "api/v1/inspections/findings/<int:pk>/corrective-task": "inspections test_scoping: api corrective task 404",
+    "api/v1/inspections/findings/<int:pk>/close": "inspections test_scoping: api close 404",
+}
