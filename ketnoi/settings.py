@@ -250,3 +250,6 @@ LOGGING = {
 # --- Product ------------------------------------------------------------------------------
 KETNOI_SITE_NAME = "Kết Nối"
 KETNOI_ESPEAK_BINARY = os.environ.get("ESPEAK_BINARY", "espeak-ng")
+KETNOI_SITE_URL = os.environ.get("KETNOI_SITE_URL", "")
+NOTIFICATIONS_DUE_SOON_DAYS = int(os.environ.get("NOTIFICATIONS_DUE_SOON_DAYS", "7"))
+NOTIFICATIONS_OVERDUE_LOOKBACK_DAYS = int(os.environ.get("NOTIFICATIONS_OVERDUE_LOOKBACK_DAYS", "60"))

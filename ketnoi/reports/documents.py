@@ -837,9 +837,24 @@ def render_html(document: ReviewDocument) -> str:
     )
 
 
+class PdfUnavailable(ValidationError):
+    """WeasyPrint cannot run here (its Pango libraries are missing): DOCX still works."""
+
+
 def render_pdf(document: ReviewDocument) -> bytes:
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per layout step otherwise
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # libpango / libpangoft2 not installed on this machine
+        raise PdfUnavailable(
+            {
+                "format": _(
+                    "PDF output needs the Pango libraries (Debian: libpango-1.0-0 libpangoft2-1.0-0); "
+                    "download the DOCX instead. (%(error)s)"
+                )
+                % {"error": exc}
+            }
+        ) from None
 
     return HTML(string=render_html(document), base_url=None).write_pdf()
 
