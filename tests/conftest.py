@@ -20,6 +20,20 @@ def require_service(available: bool, what: str) -> None:
     pytest.skip(f"{what} not reachable")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues():
+    """Compile the vi/en/th catalogues as `ketnoi migrate` does, so a bare `pytest` sees them too."""
+    from asgiref.local import Local
+    from django.utils.translation import trans_real
+
+    from ketnoi.cli import compile_messages
+
+    compile_messages()
+    trans_real._translations = {}
+    trans_real._default = None
+    trans_real._active = Local()
+
+
 @pytest.fixture(autouse=True)
 def _english_messages():
     """Tests read messages in English; the Vietnamese default is tested in tests/test_i18n.py."""

@@ -1,44 +1,13 @@
-"""Fixtures of the notification tests: the app's own catalogue compiled, a programme with a task
+"""Fixtures of the notification tests: a programme with a task
 assigned to Xã Tả Van (03037, Lào Cai) and a report of that commune, all due around TODAY."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-import ketnoi.notifications
-
 TODAY = dt.date(2032, 6, 10)  # far from any seeded programme's dates, so scans see only these objects
-APP_LOCALE = Path(ketnoi.notifications.__file__).resolve().parent / "locale"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _compiled_app_catalogue():
-    """The notification texts live in the app's own catalogue; compile it (as the CLI does for
-    ketnoi/locale) when its .mo is missing or older, and make Django reload its catalogues."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    wrote = False
-    for po_path in sorted(APP_LOCALE.glob("*/LC_MESSAGES/django.po")):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        with open(po_path, "rb") as handle:
-            catalog = read_po(handle)
-        with open(mo_path, "wb") as handle:
-            write_mo(handle, catalog, use_fuzzy=False)
-        wrote = True
-    if wrote:
-        from asgiref.local import Local
-        from django.utils.translation import trans_real
-
-        trans_real._translations = {}
-        trans_real._default = None
-        trans_real._active = Local()
-    yield
 
 
 @pytest.fixture
