@@ -5,6 +5,7 @@ import json
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
+from ketnoi.content.api import router as content_router
 from ketnoi.core.api import install_problem_handlers
 from ketnoi.emulation.api import router as emulation_router
 from ketnoi.exchange.api import router as exchange_router
@@ -16,8 +17,10 @@ from ketnoi.notifications.api import router as notifications_router
 from ketnoi.orgs.api import router as orgs_router
 from ketnoi.orgs.auth import API_AUTH
 from ketnoi.people.api import router as people_router
+from ketnoi.portal.api import router as portal_router
 from ketnoi.programmes.api import router as programmes_router
 from ketnoi.reports.api import router as reports_router
+from ketnoi.translation.api import router as translation_router
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -48,3 +51,6 @@ api.add_router("/", inspections_router)
 api.add_router("/", emulation_router)
 api.add_router("/", notifications_router)
 api.add_router("/", reports_router)
+api.add_router("/", translation_router)
+api.add_router("/", content_router)
+api.add_router("/", portal_router)

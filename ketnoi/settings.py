@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "ketnoi.emulation",
     "ketnoi.notifications",
     "ketnoi.reports",
+    "ketnoi.translation",
+    "ketnoi.content",
+    "ketnoi.portal",
 ]
 
 MIDDLEWARE = [

@@ -20,4 +20,7 @@ urlpatterns = [
     path("", include("ketnoi.emulation.urls")),
     path("", include("ketnoi.notifications.urls")),
     path("", include("ketnoi.reports.urls")),
+    path("", include("ketnoi.translation.urls")),
+    path("", include("ketnoi.content.urls")),
+    path("", include("ketnoi.portal.urls")),
 ]
