@@ -8,7 +8,6 @@ agency, e.g. to enter a letter or an answer that arrived on paper.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,11 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnoi.core.files import check_upload, check_uploads
 from ketnoi.core.scoping import require, user_scope
 from ketnoi.core.text import normalize_text
 from ketnoi.orgs.models import Agency
 from ketnoi.orgs.roles import EXCHANGE_SEND, PROGRAMMES_MANAGE
-from ketnoi.programmes.services import ATTACHMENT_MAX_BYTES, ATTACHMENT_SIGNATURES
 
 from .models import Attachment, OfficialRequest, Recipient, Response
 from .selectors import agency_family
@@ -42,46 +41,8 @@ def _fmt(day: dt.date) -> str:
 # --- files --------------------------------------------------------------------------------
 
 
-def check_upload(upload) -> tuple[str, str]:
-    """(file name, content type) of an acceptable upload; ValidationError naming the file otherwise.
-
-    Same rules as task attachments (programmes.services.task_attachment_add): a size limit and the
-    real type read from the first bytes, which must agree with the extension.
-    """
-    name = os.path.basename(upload.name or "file")[:255]
-    if not upload.size:
-        raise ValidationError({"file": _("%(name)s is empty.") % {"name": name}})
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("%(name)s is %(size)s bytes; the limit is %(limit)s bytes.")
-                % {"name": name, "size": upload.size, "limit": ATTACHMENT_MAX_BYTES}
-            }
-        )
-    head = upload.read(16)
-    upload.seek(0)
-    extension = os.path.splitext(name)[1].lower()
-    for signature, (kind, extensions) in ATTACHMENT_SIGNATURES.items():
-        if head.startswith(signature) and extension in extensions:
-            return name, kind
-    raise ValidationError(
-        {"file": _("%(name)s is not an accepted type (PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPEG).") % {"name": name}}
-    )
-
-
 def _check_uploads(uploads) -> list[tuple[object, str, str]]:
-    uploads = [u for u in uploads or () if u]
-    if len(uploads) > MAX_ATTACHMENTS:
-        raise ValidationError({"file": _("At most %(n)s files at a time.") % {"n": MAX_ATTACHMENTS}})
-    checked, errors = [], []
-    for upload in uploads:
-        try:
-            checked.append((upload, *check_upload(upload)))
-        except ValidationError as exc:
-            errors.extend(exc.message_dict["file"])
-    if errors:
-        raise ValidationError({"file": errors})
-    return checked
+    return check_uploads(uploads, max_files=MAX_ATTACHMENTS)
 
 
 def store_upload(upload, name: str, folder: str) -> str:

@@ -8,7 +8,6 @@ plan, created through ``programmes.services.task_create`` and assigned to the vi
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -16,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnoi.core.files import check_uploads
 from ketnoi.core.scoping import require
 from ketnoi.core.text import normalize_text
 from ketnoi.geo.models import AdminUnit
@@ -24,7 +24,6 @@ from ketnoi.orgs.roles import INSPECTIONS_MANAGE
 from ketnoi.programmes import services as programme_services
 from ketnoi.programmes.models import ContentArea, Task
 from ketnoi.programmes.selectors import task_state
-from ketnoi.programmes.services import ATTACHMENT_MAX_BYTES, ATTACHMENT_SIGNATURES
 
 from .models import ChecklistItem, ChecklistTemplate, Evidence, Finding, InspectionPlan, ItemResult, PlannedUnit, Visit
 
@@ -42,43 +41,8 @@ def _fmt(day: dt.date) -> str:
 # --- files --------------------------------------------------------------------------------
 
 
-def check_upload(upload) -> tuple[str, str]:
-    """(file name, content type) of an acceptable file: size limit and real type by the first bytes,
-    the same rules as task attachments (programmes.services.task_attachment_add)."""
-    name = os.path.basename(upload.name or "file")[:255]
-    if not upload.size:
-        raise ValidationError({"file": _("%(name)s is empty.") % {"name": name}})
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("%(name)s is %(size)s bytes; the limit is %(limit)s bytes.")
-                % {"name": name, "size": upload.size, "limit": ATTACHMENT_MAX_BYTES}
-            }
-        )
-    head = upload.read(16)
-    upload.seek(0)
-    extension = os.path.splitext(name)[1].lower()
-    for signature, (kind, extensions) in ATTACHMENT_SIGNATURES.items():
-        if head.startswith(signature) and extension in extensions:
-            return name, kind
-    raise ValidationError(
-        {"file": _("%(name)s is not an accepted type (PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPEG).") % {"name": name}}
-    )
-
-
 def _check_uploads(uploads) -> list:
-    uploads = [u for u in uploads or () if u]
-    if len(uploads) > MAX_FILES:
-        raise ValidationError({"file": _("At most %(n)s files at a time.") % {"n": MAX_FILES}})
-    checked, errors = [], []
-    for upload in uploads:
-        try:
-            checked.append((upload, *check_upload(upload)))
-        except ValidationError as exc:
-            errors.extend(exc.message_dict["file"])
-    if errors:
-        raise ValidationError({"file": errors})
-    return checked
+    return check_uploads(uploads, max_files=MAX_FILES)
 
 
 def _store(finding: Finding, checked, *, user) -> list[Evidence]:

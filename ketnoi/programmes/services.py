@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnoi.core.files import check_upload
 from ketnoi.core.scoping import allows, require
 from ketnoi.core.text import normalize_text
 from ketnoi.indicators import services as indicator_services
@@ -27,15 +28,6 @@ from .models import (
     TaskAttachment,
     TaskComment,
 )
-
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-# Allowed attachment types by their first bytes, not by the name the browser sends.
-ATTACHMENT_SIGNATURES = {
-    b"%PDF-": ("application/pdf", {".pdf"}),
-    b"PK\x03\x04": ("application/zip", {".docx", ".xlsx", ".pptx", ".odt", ".ods"}),
-    b"\x89PNG\r\n\x1a\n": ("image/png", {".png"}),
-    b"\xff\xd8\xff": ("image/jpeg", {".jpg", ".jpeg"}),
-}
 
 
 class StaleEdit(Exception):
@@ -243,34 +235,7 @@ def task_comment_add(*, user, task: Task, body: str) -> TaskComment:
 @transaction.atomic
 def task_attachment_add(*, user, task: Task, upload) -> TaskAttachment:
     """Attach a file after checking its size and its real type (first bytes), not its claimed type."""
-    import os
-
-    name = os.path.basename(upload.name or "file")[:255]
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("%(name)s is %(size)s bytes; the limit is %(limit)s bytes.")
-                % {"name": name, "size": upload.size, "limit": ATTACHMENT_MAX_BYTES}
-            }
-        )
-    head = upload.read(16)
-    upload.seek(0)
-    extension = os.path.splitext(name)[1].lower()
-    content_type = next(
-        (
-            kind
-            for signature, (kind, extensions) in ATTACHMENT_SIGNATURES.items()
-            if head.startswith(signature) and extension in extensions
-        ),
-        None,
-    )
-    if content_type is None:
-        raise ValidationError(
-            {
-                "file": _("%(name)s is not an accepted type (PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPEG).")
-                % {"name": name}
-            }
-        )
+    name, content_type = check_upload(upload)
     return TaskAttachment.objects.create(
         task=task, uploaded_by=user, file=upload, original_name=name, content_type=content_type, size=upload.size
     )

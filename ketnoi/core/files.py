@@ -1,0 +1,57 @@
+"""Checking uploaded attachments: a size limit and the real type read from the first bytes."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# Accepted types by their first bytes, not by the name or type the browser sends.
+ATTACHMENT_SIGNATURES = {
+    b"%PDF-": ("application/pdf", {".pdf"}),
+    b"PK\x03\x04": ("application/zip", {".docx", ".xlsx", ".pptx", ".odt", ".ods"}),
+    b"\x89PNG\r\n\x1a\n": ("image/png", {".png"}),
+    b"\xff\xd8\xff": ("image/jpeg", {".jpg", ".jpeg"}),
+}
+
+
+def check_upload(upload, *, max_bytes: int | None = None) -> tuple[str, str]:
+    """(file name, content type) of an acceptable upload; a ValidationError naming the file otherwise."""
+    max_bytes = ATTACHMENT_MAX_BYTES if max_bytes is None else max_bytes
+    name = os.path.basename(upload.name or "file")[:255]
+    if not upload.size:
+        raise ValidationError({"file": _("%(name)s is empty.") % {"name": name}})
+    if upload.size > max_bytes:
+        raise ValidationError(
+            {
+                "file": _("%(name)s is %(size)s bytes; the limit is %(limit)s bytes.")
+                % {"name": name, "size": upload.size, "limit": max_bytes}
+            }
+        )
+    head = upload.read(16)
+    upload.seek(0)
+    extension = os.path.splitext(name)[1].lower()
+    for signature, (kind, extensions) in ATTACHMENT_SIGNATURES.items():
+        if head.startswith(signature) and extension in extensions:
+            return name, kind
+    raise ValidationError(
+        {"file": _("%(name)s is not an accepted type (PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPEG).") % {"name": name}}
+    )
+
+
+def check_uploads(uploads, *, max_files: int) -> list[tuple[object, str, str]]:
+    """Check several uploads at once; every bad file is named in one ValidationError."""
+    uploads = [u for u in uploads or () if u]
+    if len(uploads) > max_files:
+        raise ValidationError({"file": _("At most %(n)s files at a time.") % {"n": max_files}})
+    checked, errors = [], []
+    for upload in uploads:
+        try:
+            checked.append((upload, *check_upload(upload)))
+        except ValidationError as exc:
+            errors.extend(exc.message_dict["file"])
+    if errors:
+        raise ValidationError({"file": errors})
+    return checked
