@@ -143,3 +143,9 @@ def require(user, capability: str, instance_or_unit) -> None:
     """Raise PermissionDenied unless ``user`` holds ``capability`` over the object's area."""
     if not allows(user, capability, instance_or_unit):
         raise PermissionDenied(capability)
+
+
+def require_capability(user, capability: str) -> None:
+    """Raise PermissionDenied unless ``user`` holds ``capability`` somewhere (any area)."""
+    if user_scope(user, capability).empty:
+        raise PermissionDenied(capability)

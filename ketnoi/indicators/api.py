@@ -1,12 +1,12 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from ketnoi.core.api import Page
+from ketnoi.core.scoping import require_capability
 from ketnoi.geo.models import AdminUnit
 from ketnoi.orgs.roles import PROGRAMMES_VIEW
 
@@ -14,11 +14,6 @@ from . import selectors, services
 from .models import DataElement, Indicator, Target
 
 router = Router(tags=["indicators and targets"])
-
-
-def _viewer(request):
-    if not request.user.has_capability(PROGRAMMES_VIEW):
-        raise PermissionDenied(PROGRAMMES_VIEW)
 
 
 class ElementOut(Schema):
@@ -119,20 +114,20 @@ class ValuesIn(Schema):
 
 @router.get("/data-elements", response=list[ElementOut])
 def list_elements(request):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     return list(DataElement.objects.order_by("code"))
 
 
 @router.get("/indicators", response=list[IndicatorOut])
 def list_indicators(request):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     return list(selectors.indicator_list())
 
 
 @router.get("/indicators/{code}/result", response=ResultOut)
 def indicator_result(request, code: str, period: str, unit: str | None = None):
     """The indicator's value for a period, for the country or a current province/commune, with its target."""
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     indicator = get_object_or_404(selectors.indicator_list(), code=code)
     area = get_object_or_404(AdminUnit, structure="current", code=unit) if unit else None
     result = selectors.indicator_result(indicator, period=period, unit=area)
@@ -152,7 +147,7 @@ def indicator_result(request, code: str, period: str, unit: str | None = None):
 @router.get("/targets", response=list[TargetOut])
 @paginate(Page)
 def list_targets(request, indicator: str | None = None):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     targets = Target.objects.select_related("indicator", "unit").order_by("indicator__code", "unit_key", "period")
     return targets.filter(indicator__code=indicator) if indicator else targets
 

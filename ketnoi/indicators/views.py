@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from ketnoi.core.scoping import require_capability
 from ketnoi.geo.models import AdminUnit
 from ketnoi.orgs.roles import PROGRAMMES_VIEW
 
@@ -21,8 +21,7 @@ def _period(request) -> str:
 
 @login_required
 def indicator_list(request):
-    if not request.user.has_capability(PROGRAMMES_VIEW):
-        raise PermissionDenied
+    require_capability(request.user, PROGRAMMES_VIEW)
     period = _period(request)
     results = [selectors.indicator_result(indicator, period=period) for indicator in selectors.indicator_list()]
     return render(request, "indicators/indicator_list.html", {"results": results, "period": period})
@@ -30,8 +29,7 @@ def indicator_list(request):
 
 @login_required
 def indicator_detail(request, code):
-    if not request.user.has_capability(PROGRAMMES_VIEW):
-        raise PermissionDenied
+    require_capability(request.user, PROGRAMMES_VIEW)
     try:
         indicator = selectors.indicator_list().get(code=code)
     except Indicator.DoesNotExist:

@@ -6,6 +6,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from ketnoi.core.api import Page
+from ketnoi.core.scoping import require_capability
 from ketnoi.geo.models import AdminUnit
 from ketnoi.indicators.models import Indicator
 from ketnoi.orgs.models import Agency
@@ -15,11 +16,6 @@ from . import selectors, services
 from .models import ContentArea, Programme, ProgressReport, Task
 
 router = Router(tags=["programmes, tasks and reports"])
-
-
-def _viewer(request):
-    if not request.user.has_capability(PROGRAMMES_VIEW):
-        raise PermissionDenied(PROGRAMMES_VIEW)
 
 
 class AgencyRef(Schema):
@@ -246,26 +242,26 @@ def _report(request, report_id: int) -> ProgressReport:
 @router.get("/legal-documents", response=list[LegalDocumentOut])
 @paginate(Page)
 def list_legal_documents(request, q: str = ""):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     return selectors.legal_document_list(query=q)
 
 
 @router.get("/programmes", response=list[ProgrammeOut])
 def list_programmes(request):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     return list(selectors.programme_list())
 
 
 @router.get("/programmes/{code}", response=ProgrammeOut)
 def get_programme(request, code: str):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     return _programme(code)
 
 
 @router.get("/programmes/{code}/tasks", response=list[TaskOut])
 @paginate(Page)
 def list_tasks(request, code: str, area: str | None = None):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     return selectors.task_list(programme=_programme(code), area_code=area).prefetch_related("assignments")
 
 
@@ -294,7 +290,7 @@ def create_task(request, code: str, payload: TaskIn):
 
 @router.get("/tasks/{int:task_id}", response=TaskOut)
 def get_task(request, task_id: int):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     return _task(task_id)
 
 
@@ -307,7 +303,7 @@ def set_dependencies(request, task_id: int, payload: DependenciesIn):
 
 @router.get("/tasks/{int:task_id}/assignments", response=list[AssignmentOut])
 def list_assignments(request, task_id: int):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     return list(selectors.assignments_for_user(user=request.user, task=_task(task_id)))
 
 
@@ -327,7 +323,7 @@ def set_assignment_status(request, assignment_id: int, payload: StatusIn):
 
 @router.post("/tasks/{int:task_id}/comments", response={201: dict})
 def add_comment(request, task_id: int, payload: CommentIn):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     comment = services.task_comment_add(user=request.user, task=_task(task_id), body=payload.body)
     return Status(201, {"id": comment.pk, "body": comment.body})
 
@@ -335,13 +331,13 @@ def add_comment(request, task_id: int, payload: CommentIn):
 @router.get("/programmes/{code}/reports", response=list[ReportOut])
 @paginate(Page)
 def list_reports(request, code: str, period: str | None = None):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     return selectors.reports_for_user(user=request.user, programme=_programme(code), period=period)
 
 
 @router.get("/programmes/{code}/reporting-rates", response=list[RateOut])
 def reporting_rates(request, code: str, period: str):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     return selectors.reporting_rates(programme=_programme(code), period=period, user=request.user)
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ketnoi.core.scoping import allows
+from ketnoi.core.scoping import allows, require_capability
 from ketnoi.geo.models import AdminUnit
 from ketnoi.indicators.models import DataElement, DataValue
 from ketnoi.indicators.periods import parse_period
@@ -18,12 +18,6 @@ from ketnoi.orgs.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW, REPORTS_APPROV
 
 from . import selectors, services
 from .models import Programme, ProgressReport, Task
-
-
-def _viewer(request):
-    if not request.user.has_capability(PROGRAMMES_VIEW):
-        raise PermissionDenied
-    return request.user
 
 
 def _programme_or_404(code) -> Programme:
@@ -45,13 +39,13 @@ def _errors(exc: ValidationError) -> list[str]:
 
 @login_required
 def programme_list(request):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     return render(request, "programmes/programme_list.html", {"programmes": selectors.programme_list()})
 
 
 @login_required
 def programme_detail(request, code):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     programme = _programme_or_404(code)
     states = {s.task.pk: s for s in selectors.task_states(selectors.task_list(programme=programme))}
     areas = [
@@ -86,7 +80,7 @@ def programme_detail(request, code):
 
 @login_required
 def programme_timeline(request, code):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     programme = _programme_or_404(code)
     start, end = programme.period_start, programme.period_end
     span = max((end - start).days, 1)
@@ -177,7 +171,7 @@ def tabular_response(filename: str, header: list[str], rows, file_format: str) -
 
 @login_required
 def task_list(request, code):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     programme = _programme_or_404(code)
     area = request.GET.get("area") or None
     states = selectors.task_states(selectors.task_list(programme=programme, area_code=area))
@@ -213,7 +207,7 @@ def _task_or_404(pk) -> Task:
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_detail(request, pk):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     task = _task_or_404(pk)
     errors = []
     if request.method == "POST":
@@ -277,7 +271,7 @@ def my_work(request):
 
 @login_required
 def report_list(request, code):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     programme = _programme_or_404(code)
     period = request.GET.get("period") or ""
     try:
@@ -439,7 +433,7 @@ def report_detail(request, pk):
 @login_required
 @require_POST
 def report_open(request, code):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     programme = _programme_or_404(code)
     unit = None
     if request.POST.get("unit_code"):
@@ -466,7 +460,7 @@ def report_open(request, code):
 
 @login_required
 def legal_document_list(request):
-    _viewer(request)
+    require_capability(request.user, PROGRAMMES_VIEW)
     query = request.GET.get("q", "")
     return render(
         request,
