@@ -3,4 +3,4 @@
 Each benchmark module has a ``main(argv) -> int``; see docs/benchmarks.md for the latest numbers.
 """
 
-BENCHMARKS = ["benchmarks.bench_reference_load"]
+BENCHMARKS = ["benchmarks.bench_reference_load", "benchmarks.bench_tm", "benchmarks.bench_qa"]

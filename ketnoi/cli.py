@@ -306,6 +306,45 @@ def cmd_report_review(args) -> int:
     return 0
 
 
+def cmd_qa(args) -> int:
+    """Automatic QA of a translation: findings with character offsets; exit 1 when something blocks publishing."""
+    from ketnoi.translation.qa import QAConfig, load_tbx, run_qa
+
+    if args.source and not args.source_lang:
+        print("error: --source needs --source-lang", file=sys.stderr)
+        return 2
+    try:
+        # bytes → str without newline translation, so offsets index the file's own text
+        target = Path(args.file).read_bytes().decode("utf-8", errors="replace")
+        source = Path(args.source).read_bytes().decode("utf-8", errors="replace") if args.source else None
+        termbase = load_tbx(args.termbase) if args.termbase else None
+        config = QAConfig.from_dict(json.loads(Path(args.config).read_text(encoding="utf-8"))) if args.config else None
+    except OSError as exc:
+        print(f"error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except (ValueError, TypeError, SyntaxError) as exc:  # bad JSON / configuration / TBX
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    findings = run_qa(
+        target,
+        args.lang,
+        source=source,
+        source_lang=args.source_lang if source is not None else None,
+        termbase=termbase,
+        config=config,
+    )
+    if args.format == "json":
+        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=1))
+    else:
+        for f in findings:
+            column = f.start - (target.rfind("\n", 0, f.start) + 1) + 1
+            mark = " BLOCKING" if f.blocking else ""
+            print(f"{args.file}:{f.line}:{column}: {f.severity}{mark} [{f.check}] {f.message}: {f.text[:80]!r}")
+        blocking = sum(f.blocking for f in findings)
+        print(f"{len(findings)} finding(s), {blocking} blocking publication", file=sys.stderr)
+    return 1 if any(f.blocking for f in findings) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ketnoi", description="Kết Nối: operate the platform.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -384,6 +423,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--issue", action="store_true", help="give the review its number and today's date first")
     p.set_defaults(func=cmd_report_review)
 
+    p = sub.add_parser(
+        "qa", help="check a translation (numbers, symbols, eras, names, terms, language, duplicates, typography)"
+    )
+    p.add_argument("file", help="the translated text (UTF-8)")
+    p.add_argument("--lang", required=True, help="BCP 47 tag of the text's language, e.g. th")
+    p.add_argument("--source", help="the source text, for bilingual checks")
+    p.add_argument("--source-lang", help="BCP 47 tag of the source, e.g. vi")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--termbase", help="a TBX file (TBX-Basic or TBX v3)")
+    p.add_argument("--config", help="a JSON file of QA configuration (disable, severity, blocking, options…)")
+    p.set_defaults(func=cmd_qa)
+
     sub.add_parser("compilemessages", help="compile the vi/en/th interface translations").set_defaults(
         func=cmd_compilemessages
     )
@@ -395,7 +446,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _setup_django()
+    if args.func is not cmd_qa:  # the translation QA is pure Python: no settings, no database
+        _setup_django()
     return args.func(args)
 
 

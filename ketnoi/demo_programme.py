@@ -74,6 +74,7 @@ def _user(username: str) -> User:
 
 def _demo_other_modules(programme) -> None:
     """An official request, an inspection with a finding, and 2025 emulation scorecards (all demo)."""
+    from ketnoi.content.loaders import load_demo_content
     from ketnoi.emulation import services as emulation_services
     from ketnoi.emulation.loaders import load_default_sheet
     from ketnoi.emulation.models import Scorecard
@@ -84,6 +85,7 @@ def _demo_other_modules(programme) -> None:
     from ketnoi.inspections.models import InspectionPlan
 
     coordinator = _user("dieuphoi")
+    load_demo_content()
     load_default_checklist()
     with acting_as(coordinator, source="cli"):
         if not OfficialRequest.objects.exists():

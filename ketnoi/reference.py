@@ -7,11 +7,13 @@ import time
 from django.db import transaction
 
 from ketnoi.core import audit
+from ketnoi.core.loading import UpsertResult
 from ketnoi.geo.loaders import load_admin_units, load_classification_periods, load_crosswalk, source_version
 from ketnoi.indicators.loaders import load_indicator_catalogue
 from ketnoi.orgs.loaders import load_agencies
 from ketnoi.people.loaders import load_people
 from ketnoi.programmes.loaders import load_legal_documents
+from ketnoi.translation.loaders import load_termbase
 
 
 def load_reference(log=print) -> dict:
@@ -28,6 +30,8 @@ def load_reference(log=print) -> dict:
         for name, result in load_agencies().items():
             summary[f"agencies_{name}"] = result
         summary["legal_documents"] = load_legal_documents()
+        terms = load_termbase()
+        summary["termbase_terms"] = UpsertResult(terms.terms_created, terms.terms_updated, terms.terms_unchanged)
         for name, result in load_indicator_catalogue().items():
             summary[name] = result
     changed = {k: {"created": v.created, "updated": v.updated} for k, v in summary.items() if v.created or v.updated}

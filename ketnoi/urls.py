@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from . import views
 from .api import api
+from .portal import views as portal_views
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -10,6 +11,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Crawlers look for these at the site root; the public portal answers them.
+    path("robots.txt", portal_views.robots_txt, name="robots"),
+    path("sitemap.xml", portal_views.sitemap, name="sitemap-root"),
     path("", include("ketnoi.orgs.urls")),
     path("", include("ketnoi.geo.urls")),
     path("", include("ketnoi.people.urls")),

@@ -6,3 +6,6 @@ class ContentConfig(AppConfig):
     name = "ketnoi.content"
     label = "content"
     verbose_name = _("Content")
+
+    def ready(self):
+        from . import tasks  # noqa: F401  (registers the scheduled-publishing job)

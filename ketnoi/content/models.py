@@ -200,6 +200,7 @@ class Segment(models.Model):
     variant = models.ForeignKey(ContentVariant, on_delete=models.CASCADE, related_name="segments")
     field = models.CharField(max_length=10, default="body")  # title | summary | body
     index = models.PositiveIntegerField()
+    block = models.PositiveIntegerField(default=0)  # the leaf block of the body the sentence belongs to
     text = models.TextField()
     checksum = models.CharField(max_length=64)
 

@@ -168,7 +168,16 @@ def test_api_owner_positive_control(api, target):
 
 # ---- anonymous -----------------------------------------------------------------------------
 
-PUBLIC = {"login/", "healthz", "i18n/setlang/", "api/v1/openapi.json", "api/v1/docs", "api/v1/"}
+PUBLIC = {
+    "login/",
+    "healthz",
+    "i18n/setlang/",
+    "api/v1/openapi.json",
+    "api/v1/docs",
+    "api/v1/",
+    "api/v1/portal/items",
+    "api/v1/portal/answers",  # the public portal's published content
+}
 
 
 def _routes():

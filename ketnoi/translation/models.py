@@ -1,0 +1,126 @@
+"""Translation memory and termbase.
+
+A TM entry is one source/target pair in a language pair, shared (no programme) or owned by one
+programme. ``source_key`` is the matching form of the source (NFC, modern tone marks, lower case,
+single spaces); ``TMGram`` is the inverted index of its word bigrams that ``memory.suggest`` reads
+to find fuzzy candidates fast on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ketnoi.core.audit import Audited
+from ketnoi.core.models import TimeStampedModel
+
+
+class TMEntry(Audited, TimeStampedModel):
+    class Origin(models.TextChoices):
+        REVIEWED = "reviewed", _("reviewed translation")
+        IMPORTED = "imported", _("imported (TMX)")
+        MT = "mt", _("machine translation")
+
+    source_language = models.ForeignKey(
+        "people.Language", on_delete=models.PROTECT, related_name="+", verbose_name=_("source language")
+    )
+    target_language = models.ForeignKey(
+        "people.Language", on_delete=models.PROTECT, related_name="+", verbose_name=_("target language")
+    )
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tm_entries",
+        verbose_name=_("programme"),
+        help_text=_("Empty: shared by all programmes."),
+    )
+    source_text = models.TextField(_("source"))
+    target_text = models.TextField(_("target"))
+    source_key = models.TextField(_("matching key"), editable=False)
+    # Hashes stand in for indexes on the long text columns (a PostgreSQL B-tree entry is limited to
+    # about 2.7 kB): source_hash finds exact matches, fingerprint makes an entry unique per
+    # (source language, target language, programme, source_key, target_text).
+    source_hash = models.CharField(max_length=32, editable=False)
+    fingerprint = models.CharField(max_length=32, unique=True, editable=False)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.REVIEWED)
+    usage_count = models.PositiveIntegerField(_("times used"), default=0)
+
+    class Meta:
+        verbose_name = _("translation memory entry")
+        verbose_name_plural = _("translation memory entries")
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["source_language", "target_language", "source_hash"], name="translation_tm_exact"),
+        ]
+
+    def __str__(self):
+        return f"{self.source_text[:40]} → {self.target_text[:40]}"
+
+
+class TMGram(models.Model):
+    """Inverted index: one row per distinct word bigram of an entry's source_key.
+
+    ``gram`` is a 64-bit hash of (language pair, programme, bigram), so each posting list holds
+    only the entries of one pair and one scope. Derived data: not audited, rebuilt by
+    ``memory.rebuild_index()``.
+    """
+
+    gram = models.BigIntegerField()
+    entry = models.ForeignKey(TMEntry, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["gram", "entry"], name="translation_tmgram_lookup")]
+
+    def __str__(self):
+        return f"{self.gram} → {self.entry_id}"
+
+
+class Concept(Audited, TimeStampedModel):
+    """A termbase concept; its terms in each language are equivalents."""
+
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    domain = models.CharField(_("domain"), max_length=100, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    definition = models.TextField(_("definition"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("concept")
+        verbose_name_plural = _("concepts")
+        ordering = ["domain", "code"]
+
+    def __str__(self):
+        return self.code
+
+
+class Term(Audited, TimeStampedModel):
+    class Status(models.TextChoices):
+        PREFERRED = "preferred", _("preferred")
+        ADMITTED = "admitted", _("admitted")
+        FORBIDDEN = "forbidden", _("forbidden")
+        DO_NOT_TRANSLATE = "do_not_translate", _("do not translate")
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="terms", verbose_name=_("concept"))
+    language = models.ForeignKey(
+        "people.Language", on_delete=models.PROTECT, related_name="+", verbose_name=_("language")
+    )
+    text = models.CharField(_("term"), max_length=300)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREFERRED)
+    part_of_speech = models.CharField(_("part of speech"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    match_key = models.CharField(max_length=300, editable=False)  # normalised, lower case: for hits()
+    search_key = models.CharField(max_length=300, db_index=True, editable=False)  # folded: for search
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["concept", "language", "status", "text"]
+        constraints = [
+            models.UniqueConstraint(fields=["concept", "language", "match_key"], name="translation_term_unique"),
+        ]
+        indexes = [models.Index(fields=["language", "match_key"], name="translation_term_lang")]
+
+    def __str__(self):
+        return self.text

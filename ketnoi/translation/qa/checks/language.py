@@ -1,0 +1,159 @@
+"""Untranslated or wrong-language text, leftover source abbreviations, page furniture."""
+
+from __future__ import annotations
+
+import re
+
+from ..base import Check, register
+from ..text import inside, overlaps
+
+LANGUAGE_NAMES = {
+    "th": "Thai",
+    "vi": "Vietnamese",
+    "en": "English",
+    "lo": "Lao",
+    "km": "Khmer",
+    "zh": "Chinese",
+    "ru": "Russian",
+    "el": "Greek",
+    "und": "an unidentified language",
+}
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+@register
+class WrongLanguageCheck(Check):
+    id = "wrong_language"
+    name = "Wrong-language or untranslated text"
+    severity = "error"
+    blocking = True
+    description = (
+        "Lines not written in the target language (judged by script, Vietnamese letters and function words): "
+        "untranslated source text, captions left in, strings of another language. In bilingual mode a target "
+        "line identical to a source line is reported as untranslated."
+    )
+
+    def run(self, ctx):
+        source_lines = {line.text.strip() for line in ctx.source_lines if line.text.strip()} if ctx.bilingual else set()
+        for line in ctx.lines:
+            body = line.text.strip()
+            if not body:
+                continue
+            start = line.start + line.text.index(body)
+            end = start + len(body)
+            if body in source_lines and re.search(r"[^\W\d_]{2}", body):
+                yield self.finding(
+                    ctx, start, end, f"untranslated: this line is the same as in the source ({body[:60]})"
+                )
+            elif line.lang and line.lang != ctx.lang:
+                yield self.finding(
+                    ctx,
+                    start,
+                    end,
+                    f"text in {language_name(line.lang)}, not {language_name(ctx.lang)}: "
+                    "untranslated or left over from another language",
+                )
+
+
+# Vietnamese administrative abbreviations that must not survive into a translation.
+VI_ABBREVIATIONS = {
+    "UBDT": "Ủy ban Dân tộc (Committee for Ethnic Minority Affairs)",
+    "BDTTG": "Bộ Dân tộc và Tôn giáo (Ministry of Ethnic and Religious Affairs)",
+    "TT&TT": "Thông tin và Truyền thông (Information and Communications)",
+    "BTTTT": "Bộ Thông tin và Truyền thông (Ministry of Information and Communications)",
+    "DTTS": "dân tộc thiểu số (ethnic minority)",
+    "DTTS&MN": "dân tộc thiểu số và miền núi (ethnic-minority and mountainous)",
+    "UBND": "Ủy ban nhân dân (People's Committee)",
+    "HĐND": "Hội đồng nhân dân (People's Council)",
+    "MTTQ": "Mặt trận Tổ quốc (Fatherland Front)",
+    "KT-XH": "kinh tế – xã hội (socio-economic)",
+    "CTMTQG": "Chương trình mục tiêu quốc gia (national target programme)",
+    "ĐBKK": "đặc biệt khó khăn (extremely difficult)",
+    "BCĐ": "Ban Chỉ đạo (steering committee)",
+    "VH-TT&DL": "Văn hóa, Thể thao và Du lịch (Culture, Sports and Tourism)",
+    "KH&CN": "Khoa học và Công nghệ (Science and Technology)",
+    "TTXVN": "Thông tấn xã Việt Nam (Vietnam News Agency)",
+}
+
+
+@register
+class LeftoverAbbreviationCheck(Check):
+    id = "leftover_abbreviation"
+    name = "Source-language abbreviation left over"
+    severity = "warning"
+    description = (
+        "Vietnamese agency and policy abbreviations (UBDT, TT&TT, DTTS, UBND…) outside URLs and document symbols. "
+        "Extra abbreviations per project: option 'abbreviations' {abbrev: expansion}. Not run on Vietnamese targets."
+    )
+
+    def applies_to(self, lang):
+        return not lang.lower().startswith("vi")
+
+    def run(self, ctx):
+        table = {**VI_ABBREVIATIONS, **ctx.option(self.id, "abbreviations", {})}
+        allowed = (
+            {e.text for e in ctx.term_index.entries if e.status == "do_not_translate"} if ctx.term_index else set()
+        )
+        names = "|".join(re.escape(a) for a in sorted(table, key=len, reverse=True) if a not in allowed)
+        if not names:
+            return
+        for m in re.finditer(rf"(?<![\w&-])(?:{names})(?![\w&])", ctx.target):
+            if inside(ctx.protected, m.start(), m.end()):
+                continue
+            yield self.finding(
+                ctx, m.start(), m.end(), f"Vietnamese abbreviation {m.group()} left untranslated: {table[m.group()]}"
+            )
+
+
+# Navigation and widget strings of news sites and aggregators, by language (lower case, whole lines).
+BOILERPLATE = {
+    "en": "no data|no videos available|event calendar|read more|related news|related articles|most read|"
+    "latest news|share|comments|photos|videos|tags|print|back to top|see more|load more|advertisement",
+    "vi": "cùng chủ đề|cùng chuyên mục|cùng tác giả|tin liên quan|xem thêm|bình luận|chia sẻ|đọc tiếp|"
+    "tin mới nhất|đọc nhiều|in bài|quay lại|tin khác|bài viết liên quan",
+    "th": "การแสดงความคิดเห็น|แสดงความคิดเห็น|ความคิดเห็น|รูป|รูปภาพ|วิดีโอ|อ่านเพิ่มเติม|อ่านต่อ|ข่าวที่เกี่ยวข้อง|"
+    "ข่าวล่าสุด|แชร์|แท็ก|ปฏิทินกิจกรรม|ไม่มีข้อมูล|ไม่มีวิดีโอ",
+}
+ATTRIBUTION_RE = re.compile(r"^\s*(?:ที่มา|แหล่งที่มา|แหล่งข่าว|nguồn|source)\s*:", re.IGNORECASE)
+_COUNTER = re.compile(r"\s*[(\[]\s*\d+\s*[)\]]\s*$")
+
+
+@register
+class BoilerplateCheck(Check):
+    id = "boilerplate"
+    name = "Page furniture in the text"
+    severity = "error"
+    blocking = True
+    description = (
+        "Navigation and widget strings of the site the text was copied from ('No data', 'Cùng chủ đề', "
+        "'การแสดงความคิดเห็น (0)'), and lines after a closing source attribution ('ที่มา:', 'Nguồn:') — "
+        "related headlines and menus rather than the article (warning). Extra strings: option 'strings'."
+    )
+
+    def run(self, ctx):
+        known = set()
+        for words in BOILERPLATE.values():
+            known.update(words.split("|"))
+        known.update(s.lower() for s in ctx.option(self.id, "strings", []))
+        attribution_seen = False
+        for line in ctx.lines:
+            body = line.text.strip()
+            if not body:
+                continue
+            start = line.start + line.text.index(body)
+            end = start + len(body)
+            if _COUNTER.sub("", body).lower() in known:
+                yield self.finding(ctx, start, end, f"navigation string of the source web page: {body!r}")
+            elif attribution_seen:
+                yield self.finding(
+                    ctx,
+                    start,
+                    end,
+                    "text after the closing source attribution: probably page furniture (menus, related headlines)",
+                    severity="warning",
+                )
+            if ATTRIBUTION_RE.match(body) and not overlaps(ctx.protected, start, start + 1):
+                attribution_seen = True

@@ -1,0 +1,146 @@
+"""End-to-end: an editor writes a Vietnamese article; a translator translates it into Thai using a memory
+suggestion and a termbase hit; QA blocks a forbidden term until it is fixed; a reviewer approves; it is
+published; the public Thai page shows it (screenshot kept in test-results/)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import login
+
+pytestmark = pytest.mark.e2e
+
+MEMORY_VI = "Cán bộ văn hóa xã được tập huấn biên tập bản tin."
+MEMORY_TH = "เจ้าหน้าที่วัฒนธรรมระดับตำบลได้รับการอบรมการเรียบเรียงข่าว"
+TERM_VI = "Đồng bào dân tộc thiểu số được tiếp cận thông tin chính sách."
+FORBIDDEN_TH = "ชาวเขาได้เข้าถึงข้อมูลนโยบาย"
+GOOD_TH = "ชนกลุ่มน้อยทางชาติพันธุ์ได้เข้าถึงข้อมูลนโยบาย"
+TITLE_VI = "Tập huấn biên tập bản tin cho cán bộ xã"
+TITLE_TH = "การอบรมการเรียบเรียงข่าวสำหรับเจ้าหน้าที่ตำบล"
+
+SETUP = f"""
+from ketnoi.translation import memory
+from ketnoi.translation.models import Term
+from ketnoi.translation.services import termbase_write
+from ketnoi.people.models import Language
+memory.add(source_text={MEMORY_VI!r}, target_text={MEMORY_TH!r}, source_lang="vi", target_lang="th")
+vi, th = Language.objects.get(bcp47="vi"), Language.objects.get(bcp47="th")
+concept = Term.objects.filter(language=vi, text="đồng bào dân tộc thiểu số").first().concept
+termbase_write([{{"code": concept.code, "domain": concept.domain, "terms": [
+    {{"language": th, "text": "ชนกลุ่มน้อยทางชาติพันธุ์", "status": "preferred"}},
+    {{"language": th, "text": "ชาวเขา", "status": "forbidden"}},
+]}}])
+print("ok")
+"""
+
+
+def _unit_section(page, source_fragment):
+    """The editor's section whose SOURCE paragraph holds the fragment (suggestions may quote it too)."""
+    source = page.locator("p[lang='vi']", has_text=source_fragment)
+    return page.locator("section.unit").filter(has=source).first
+
+
+def _transition(page, item_url, action):
+    page.goto(item_url)
+    with page.expect_navigation():
+        page.locator(f"form[action$='/transition/'] button[value={action}]").click()
+
+
+def test_article_from_vietnamese_draft_to_the_public_thai_page(browser, ketnoi_server, results_dir):
+    from playwright.sync_api import expect
+
+    assert ketnoi_server.shell(SETUP) == "ok"
+
+    def session(username):
+        context = browser.new_context(base_url=ketnoi_server.url)
+        page = context.new_page()
+        login(page, username)
+        return context, page
+
+    # 1. The editor writes the Vietnamese article, adds Thai and assigns the job.
+    context, page = session("bientap")
+    page.goto("/content/new/")
+    page.select_option("#id_kind", "news")
+    page.fill("#id_title", TITLE_VI)
+    page.fill("#id_body", f"<p>{MEMORY_VI} {TERM_VI}</p>")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").last.click()
+    item_url = page.url
+    assert re.search(r"/content/\d+/$", item_url), page.locator("main").inner_text()[:800]
+    page.select_option("#add-lang", "th")
+    with page.expect_navigation():
+        page.locator("form[action$='/variants/'] button[type=submit]").click()
+    assign = page.locator("form[action$='/job/']").last
+    assign.locator("select[name=translator]").select_option(label="dichthuat")
+    assign.locator("select[name=reviewer]").select_option(label="thamdinh")
+    with page.expect_navigation():
+        assign.locator("button[type=submit]").click()
+    editor_url = page.locator("main a[href^='/content/variants/']").last.get_attribute("href")
+    _transition(page, item_url, "submit")
+    context.close()
+
+    # 2. The editorial board appraises, the coordinator approves the source.
+    context, page = session("thamdinh")
+    _transition(page, item_url, "appraise")
+    context.close()
+    context, page = session("dieuphoi")
+    _transition(page, item_url, "approve")
+    context.close()
+
+    # 3. The translator uses the memory suggestion, sees the termbase hit, and first writes the forbidden term.
+    context, page = session("dichthuat")
+    page.goto(editor_url)
+    memory_unit = _unit_section(page, MEMORY_VI)
+    expect(memory_unit.locator(".suggestions")).to_contain_text("100%")
+    memory_unit.locator(".suggestions button[value=use]").first.click()
+    expect(_unit_section(page, MEMORY_VI).locator("textarea")).to_have_value(MEMORY_TH)
+    term_unit = _unit_section(page, "dân tộc thiểu số được tiếp cận")
+    expect(term_unit.locator(".terms")).to_contain_text("ชนกลุ่มน้อยทางชาติพันธุ์")
+    term_unit.locator("textarea").fill(FORBIDDEN_TH)
+    term_unit.locator("button[value=save]").click()
+    expect(_unit_section(page, "dân tộc thiểu số được tiếp cận").locator(".findings")).to_contain_text("ชาวเขา")
+    title_unit = _unit_section(page, TITLE_VI)
+    title_unit.locator("textarea").fill(TITLE_TH)
+    title_unit.locator("button[value=save]").click()
+    expect(_unit_section(page, TITLE_VI).locator("textarea")).to_have_value(TITLE_TH)
+    context.close()
+
+    # 4. The reviewer cannot approve while QA blocks; the translator fixes the term; the reviewer approves.
+    context, page = session("thamdinh")
+    page.goto(editor_url)
+    with page.expect_navigation():
+        page.locator("form[action$='/approve/'] button[value=approve]").click()
+    expect(page.locator("main")).to_contain_text("ชาวเขา")
+    context.close()
+    context, page = session("dichthuat")
+    page.goto(editor_url)
+    term_unit = _unit_section(page, "dân tộc thiểu số được tiếp cận")
+    term_unit.locator("textarea").fill(GOOD_TH)
+    term_unit.locator("button[value=save]").click()
+    expect(_unit_section(page, "dân tộc thiểu số được tiếp cận").locator("textarea")).to_have_value(GOOD_TH)
+    context.close()
+    context, page = session("thamdinh")
+    page.goto(editor_url)
+    with page.expect_navigation():
+        page.locator("form[action$='/approve/'] button[value=approve]").click()
+    expect(page.locator("form[action$='/approve/'] button[value=reopen]")).to_be_visible()
+    context.close()
+
+    # 5. The coordinator publishes; the public Thai page shows the article, with Thai rendered.
+    context, page = session("dieuphoi")
+    _transition(page, item_url, "publish")
+    context.close()
+    visitor = browser.new_context(base_url=ketnoi_server.url)
+    page = visitor.new_page()
+    page.goto("/p/th/")
+    link = page.get_by_role("link", name=TITLE_TH)
+    expect(link).to_be_visible()
+    with page.expect_navigation():
+        link.click()
+    assert page.locator("html").get_attribute("lang") == "th"
+    expect(page.locator("main")).to_contain_text(GOOD_TH)
+    expect(page.locator("main")).not_to_contain_text("ชาวเขา")
+    page.screenshot(path=str(results_dir / "public-thai-article.png"), full_page=True)
+    visitor.close()

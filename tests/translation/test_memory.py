@@ -1,0 +1,164 @@
+"""Translation memory: exact and fuzzy scores, ordering, scopes, bad input."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from ketnoi.core.models import AuditEntry
+from ketnoi.translation import memory
+from ketnoi.translation.models import TMEntry, TMGram
+
+SOURCE = "Ủy ban nhân dân xã tổ chức tuyên truyền về chính sách dân tộc cho đồng bào"
+TARGET = "คณะกรรมการประชาชนตำบลจัดการเผยแพร่ข้อมูลนโยบายชาติพันธุ์แก่ประชาชน"
+
+
+def _add(source=SOURCE, target=TARGET, **kw):
+    return memory.add(source_text=source, target_text=target, source_lang="vi", target_lang="th", **kw)
+
+
+def _suggest(text, **kw):
+    return memory.suggest(source_text=text, source_lang="vi", target_lang="th", **kw)
+
+
+def test_exact_match_scores_100_even_with_old_tone_marks_and_spacing(db):
+    _add()
+    [hit] = _suggest("Uỷ  ban nhân dân xã tổ chức tuyên truyền về chính sách dân tộc cho đồng bào")
+    assert hit.score == 100 and hit.target_text == TARGET and hit.origin == "reviewed" and hit.scope == "shared"
+
+
+def test_fuzzy_matches_are_scored_and_ordered_best_first(db):
+    _add()
+    _add("Ủy ban nhân dân xã tổ chức tập huấn về chính sách dân tộc cho cán bộ", "การฝึกอบรม")
+    _add("Trường học mở cửa vào thứ hai", "โรงเรียนเปิดวันจันทร์")
+    query = "Ủy ban nhân dân xã tổ chức tuyên truyền về chính sách dân tộc cho bà con"
+    hits = _suggest(query)
+    assert [h.target_text for h in hits] == [TARGET, "การฝึกอบรม"]  # the unrelated sentence is below 60
+    assert 60 <= hits[1].score < hits[0].score < 100
+    assert hits[0].score == memory.score(memory.source_key(query), memory.source_key(SOURCE))
+
+
+def test_exact_match_comes_before_fuzzy_and_limit_and_min_score_apply(db):
+    _add()
+    _add(SOURCE + " và nhân dân", "อื่น")
+    hits = _suggest(SOURCE)
+    assert hits[0].score == 100 and hits[0].target_text == TARGET
+    assert hits[1].score < 100
+    assert len(_suggest(SOURCE, limit=1)) == 1
+    assert len(_suggest(SOURCE, min_score=100)) == 1
+
+
+def test_word_order_changes_still_match(db):
+    _add("tuyên truyền chính sách dân tộc tại xã Tả Van", "x")
+    [hit] = _suggest("tại xã Tả Van tuyên truyền chính sách dân tộc")
+    assert hit.score >= 60
+
+
+def test_short_segments_match_through_the_start_and_end_markers(db):
+    _add("Bộ trưởng", "รัฐมนตรี")
+    [hit] = _suggest("Bộ trưởng mới")
+    assert hit.target_text == "รัฐมนตรี" and hit.score >= 60
+
+
+def test_a_programmes_memory_is_not_suggested_to_another_programme(db, programme, other_programme):
+    _add("Câu chỉ của chương trình 922 về loa truyền thanh", "922 only", programme=programme)
+    _add("Tài liệu hướng dẫn dùng chung cho mọi đơn vị phối hợp", "shared")
+    query_own = "Câu chỉ của chương trình 922 về loa truyền thanh"
+    assert [h.target_text for h in _suggest(query_own, programme=programme)] == ["922 only"]
+    assert _suggest(query_own, programme=programme)[0].scope == programme.code
+    assert _suggest(query_own, programme=other_programme) == []
+    assert _suggest(query_own) == []  # without a programme only the shared memory is searched
+    shared = "Tài liệu hướng dẫn dùng chung cho mọi đơn vị phối hợp"
+    for scope in (programme, other_programme, None):
+        assert [h.target_text for h in _suggest(shared, programme=scope)] == ["shared"]
+    assert _suggest(shared, programme="tm-other")[0].scope == "shared"  # a programme code works too
+
+
+def test_the_programmes_own_entry_ranks_before_an_equal_shared_one(db, programme):
+    _add(target="shared one")
+    _add(target="programme one", programme=programme)
+    hits = _suggest(SOURCE, programme=programme)
+    assert [h.target_text for h in hits] == ["programme one", "shared one"]
+
+
+def test_add_is_idempotent_and_upgrades_the_origin(db):
+    first = _add(origin="mt")
+    grams = TMGram.objects.filter(entry=first).count()
+    assert grams == len(memory.grams_of(first.source_key)) > 0
+    again = _add(origin="mt")
+    assert again.pk == first.pk and TMEntry.objects.count() == 1
+    assert TMGram.objects.filter(entry=first).count() == grams
+    upgraded = _add(origin="reviewed")
+    assert upgraded.pk == first.pk and upgraded.origin == "reviewed"
+    assert _add(origin="mt").origin == "reviewed"  # a weaker origin does not downgrade
+    assert AuditEntry.objects.filter(model="translation.tmentry", object_pk=str(first.pk), action="create").exists()
+
+
+def test_a_second_translation_of_the_same_source_is_kept(db):
+    _add(target="one")
+    _add(target="two")
+    assert sorted(h.target_text for h in _suggest(SOURCE)) == ["one", "two"]
+
+
+def test_record_use_counts_and_breaks_ties(db):
+    _add(target="one")
+    two = _add(target="two")
+    memory.record_use(entry_id=two.pk)
+    two.refresh_from_db()
+    assert two.usage_count == 1
+    assert _suggest(SOURCE)[0].target_text == "two"
+
+
+def test_unknown_language_codes_are_refused_by_name(db):
+    with pytest.raises(ValidationError) as exc:
+        memory.suggest(source_text="x", source_lang="vi", target_lang="xx-YY")
+    assert "xx-YY" in str(exc.value)
+    with pytest.raises(ValidationError) as exc:
+        memory.add(source_text="a", target_text="b", source_lang="zzz", target_lang="th")
+    assert "zzz" in str(exc.value)
+    assert TMEntry.objects.count() == 0
+
+
+def test_region_subtags_fall_back_to_the_language(db):
+    _add()
+    assert _suggest(SOURCE)[0].score == 100
+    assert memory.suggest(source_text=SOURCE, source_lang="vi-VN", target_lang="th-TH")[0].score == 100
+
+
+def test_bad_input_is_refused(db):
+    with pytest.raises(ValidationError):
+        _add(source="   ")
+    with pytest.raises(ValidationError):
+        _add(origin="guess")
+    with pytest.raises(ValidationError):
+        memory.add(source_text="a", target_text="b", source_lang="vi", target_lang="vi")
+    with pytest.raises(ValidationError):
+        _add(source="x" * (memory.MAX_TEXT + 1))
+    with pytest.raises(ValidationError):
+        _add(programme="no-such-programme")
+    assert TMEntry.objects.count() == 0
+    assert _suggest("") == []
+
+
+def test_thai_source_without_spaces_is_indexed_by_character_trigrams(db):
+    memory.add(source_text="ประชาชนในหมู่บ้าน", target_text="người dân trong bản", source_lang="th", target_lang="vi")
+    [hit] = memory.suggest(source_text="ประชาชนในหมู่บ้านนี้", source_lang="th", target_lang="vi")
+    assert hit.target_text == "người dân trong bản" and hit.score >= 60
+
+
+def test_rebuild_index_recreates_the_grams(db):
+    entry = _add()
+    TMGram.objects.all().delete()
+    assert _suggest(SOURCE + " nữa") == []
+    assert memory.rebuild_index() == 1
+    assert TMGram.objects.filter(entry=entry).exists()
+    assert _suggest(SOURCE + " nữa")[0].target_text == TARGET
+
+
+def test_candidates_survive_common_bigrams(db):
+    """Many entries share the frequent bigrams; the rare ones still find the right entry."""
+    from ketnoi.people.models import Language
+
+    vi, th = Language.objects.get(bcp47="vi"), Language.objects.get(bcp47="th")
+    pairs = [(vi, th, f"Ủy ban nhân dân xã tổ chức họp thôn số {i} về kế hoạch năm", f"t{i}") for i in range(900)]
+    memory.bulk_add(pairs)
+    hits = _suggest("Ủy ban nhân dân xã tổ chức họp thôn số 517 về kế hoạch năm nay")
+    assert hits[0].target_text == "t517"
