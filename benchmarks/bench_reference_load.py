@@ -532,6 +532,12 @@ SQLite is a temporary file with the project's settings (WAL, `IMMEDIATE` transac
 {reading(results, machine, notes)}
 """
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Keep the sections other benchmarks append (each from its "<!-- bench_…:start -->" marker on).
+    if path.exists():
+        existing = path.read_text(encoding="utf-8")
+        start = existing.find("<!-- bench_")
+        if start != -1:
+            text = text.rstrip("\n") + "\n\n" + existing[start:]
     path.write_text(text, encoding="utf-8")
 
 

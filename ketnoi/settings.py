@@ -256,3 +256,10 @@ KETNOI_ESPEAK_BINARY = os.environ.get("ESPEAK_BINARY", "espeak-ng")
 KETNOI_SITE_URL = os.environ.get("KETNOI_SITE_URL", "")
 NOTIFICATIONS_DUE_SOON_DAYS = int(os.environ.get("NOTIFICATIONS_DUE_SOON_DAYS", "7"))
 NOTIFICATIONS_OVERDUE_LOOKBACK_DAYS = int(os.environ.get("NOTIFICATIONS_OVERDUE_LOOKBACK_DAYS", "60"))
+
+# Machine translation (optional; docs/translation-memory.md): none | libretranslate | argos.
+MT_PROVIDER = os.environ.get("MT_PROVIDER", "none")
+MT_URL = os.environ.get("MT_URL", "")
+MT_API_KEY = os.environ.get("MT_API_KEY", "")
+MT_TIMEOUT = float(os.environ.get("MT_TIMEOUT", "10"))
+TRANSLATION_IMPORT_MAX_BYTES = int(os.environ.get("TRANSLATION_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))

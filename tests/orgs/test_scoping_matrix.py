@@ -276,6 +276,8 @@ MATRIX = {
     "api/v1/audit": "api test",
     "api/v1/tokens": "own tokens",
     "api/v1/tokens/<prefix>": "api test",
+    "robots.txt": "public portal (site root alias)",
+    "sitemap.xml": "public portal (site root alias)",
 }
 
 

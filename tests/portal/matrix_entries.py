@@ -35,6 +35,4 @@ MATRIX = {
     "api/v1/portal/feedback/<int:feedback_id>": "test_api_moderation_is_scoped",
     "api/v1/portal/feedback/<int:feedback_id>/answer": "test_api_moderation_is_scoped",
     "api/v1/portal/feedback/<int:feedback_id>/reject": "test_api_moderation_is_scoped",
-    "robots.txt": "public portal (site root alias)",
-    "sitemap.xml": "public portal (site root alias)",
 }
