@@ -15,6 +15,7 @@ recurses until RecursionError).
 
 from __future__ import annotations
 
+import abc
 import json
 import socket
 import urllib.error
@@ -40,13 +41,14 @@ class ProviderUnavailable(MachineTranslationError):
     """The provider cannot work here (not configured, not installed, no model for the pair)."""
 
 
-class Provider:
+class Provider(abc.ABC):
     """Interface: a name and translate(text, source_lang, target_lang) -> MachineResult."""
 
     name = "base"
 
+    @abc.abstractmethod
     def translate(self, text: str, source_lang: str, target_lang: str) -> MachineResult:
-        raise NotImplementedError
+        """Translate one text; raise ProviderUnavailable or ProviderError when that is not possible."""
 
     def _result(self, text: str) -> MachineResult:
         return MachineResult(text=text, provider=self.name, needs_post_editing=True)
