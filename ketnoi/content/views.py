@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ketnoi.core.forms import attach_errors
 from ketnoi.core.importing import ImportFailed
 from ketnoi.core.paging import paginate
 from ketnoi.core.scoping import allows
@@ -36,14 +37,6 @@ def _messages_of(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [f"{field}: {m}" if field != "__all__" else m for field, ms in exc.message_dict.items() for m in ms]
     return list(exc.messages)
-
-
-def _attach(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _item_or_404(user, pk) -> ContentItem:
@@ -110,7 +103,7 @@ def item_create(request):
         try:
             item = services.item_create(user=request.user, owner_unit=owner_unit, **values)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         except PermissionDenied:
             form.add_error("owner", _("You cannot write content for this unit."))
         else:
@@ -201,7 +194,7 @@ def item_edit(request, pk):
             form = ItemForm(initial={**initial, "title": fresh.title, "summary": fresh.summary, "body": fresh.body})
             version = exc.item.version
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("content-item", pk=item.pk)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ketnoi.core.forms import attach_errors
 from ketnoi.core.paging import paginate
 from ketnoi.core.scoping import user_scope
 from ketnoi.orgs.roles import EXCHANGE_SEND, PROGRAMMES_VIEW
@@ -17,14 +18,6 @@ from ketnoi.programmes.models import Task
 from . import selectors, services
 from .forms import CloseForm, ReplyForm, RequestForm
 from .models import Attachment, OfficialRequest
-
-
-def _attach(form, exc: ValidationError):
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _require_view(request):
@@ -92,7 +85,7 @@ def request_create(request):
                         attachments=data["files"],
                     )
                 except ValidationError as exc:
-                    _attach(form, exc)
+                    attach_errors(form, exc)
                 else:
                     messages.success(request, _("Request %(number)s sent.") % {"number": created.number_symbol})
                     return redirect("exchange-detail", pk=created.pk)
@@ -133,7 +126,7 @@ def request_reply(request, pk):
                 attachments=form.cleaned_data["files"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Answer sent."))
             return redirect("exchange-detail", pk=obj.pk)
@@ -149,7 +142,7 @@ def request_close(request, pk):
         try:
             services.request_close(user=request.user, request=obj, note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Request closed."))
             return redirect("exchange-detail", pk=obj.pk)

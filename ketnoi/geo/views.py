@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ketnoi.core.forms import attach_errors
 from ketnoi.core.importing import ImportFailed
 from ketnoi.core.paging import paginate
 from ketnoi.core.scoping import allows
@@ -74,19 +75,11 @@ def village_create(request, code):
         try:
             services.village_create(user=request.user, commune=commune, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Village saved."))
             return redirect("unit-detail", structure="current", level="commune", code=code)
     return render(request, "geo/village_form.html", {"form": form, "commune": commune})
-
-
-def _attach(form, exc: ValidationError):
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -103,7 +96,7 @@ def village_edit(request, pk):
         try:
             services.village_update(user=request.user, village=village, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Village saved."))
             return redirect("unit-detail", structure="current", level="commune", code=village.commune.code)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ketnoi.core.forms import attach_errors
 from ketnoi.core.paging import paginate
 from ketnoi.core.scoping import allows, user_scope
 from ketnoi.orgs.models import Agency
@@ -17,14 +18,6 @@ from ketnoi.orgs.roles import INSPECTIONS_MANAGE, PROGRAMMES_VIEW
 from . import selectors, services
 from .forms import CorrectiveTaskForm, EvidenceForm, FindingForm, PlanForm, VisitForm, codes
 from .models import ItemResult
-
-
-def _attach(form, exc: ValidationError):
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _require_view(request):
@@ -83,7 +76,7 @@ def plan_create(request):
                         notes=data["notes"],
                     )
                 except ValidationError as exc:
-                    _attach(form, exc)
+                    attach_errors(form, exc)
                 else:
                     messages.success(request, _("Inspection plan saved."))
                     return redirect("inspections-plan", pk=plan.pk)
@@ -126,7 +119,7 @@ def visit_create(request, pk):
                 summary=data["summary"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Visit recorded."))
             return redirect("inspections-visit", pk=visit.pk)
@@ -204,7 +197,7 @@ def finding_create(request, pk):
                 evidence=data["files"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Finding recorded."))
             return redirect("inspections-finding", pk=finding.pk)
@@ -257,7 +250,7 @@ def evidence_add(request, pk):
         try:
             services.evidence_add(user=request.user, finding=finding, upload=form.cleaned_data["file"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Evidence added."))
             return redirect("inspections-finding", pk=finding.pk)
@@ -280,7 +273,7 @@ def corrective_task_create(request, pk):
                 content_area=data["content_area"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Corrective task %(code)s created.") % {"code": task.code})
             return redirect("inspections-finding", pk=finding.pk)
