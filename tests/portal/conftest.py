@@ -115,3 +115,14 @@ def hidden_items(make_item):
         )
         for state in HIDDEN_STATES
     }
+
+
+def shown(language: str, msgid: str, **values) -> str:
+    """A message as the portal shows it in ``language`` (the catalogues are complete, so pages in
+    Vietnamese or Thai no longer carry the English text)."""
+    from django.utils import translation
+    from django.utils.html import escape
+
+    with translation.override(language):
+        text = translation.gettext(msgid)
+    return escape(text % values if values else text)
