@@ -576,7 +576,11 @@ def unit_save(
     if origin not in ("human", "tm", "mt"):
         raise ValidationError({"origin": _("Unknown origin %(origin)s.") % {"origin": repr(origin)}})
     text = _text(text)
-    unit = TranslationUnit.objects.select_for_update().select_related("segment", "target__language").get(pk=unit.pk)
+    unit = (
+        TranslationUnit.objects.select_for_update(of=("self",))
+        .select_related("segment", "target__language")
+        .get(pk=unit.pk)
+    )
     unit.text = text
     unit.state = state if text else TranslationUnit.State.UNTRANSLATED
     unit.origin = origin if text else "human"
@@ -635,7 +639,9 @@ def unit_review(*, user, unit: TranslationUnit) -> TranslationUnit:
     """Mark one translation reviewed; reviewed translations feed the translation memory."""
     require(user, TRANSLATION_REVIEW, unit)
     unit = (
-        TranslationUnit.objects.select_for_update().select_related("target__item", "target__language").get(pk=unit.pk)
+        TranslationUnit.objects.select_for_update(of=("self",))
+        .select_related("target__item", "target__language")
+        .get(pk=unit.pk)
     )
     if not unit.text.strip():
         raise ValidationError(_("An untranslated segment cannot be reviewed."))
