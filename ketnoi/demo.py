@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from ketnoi.core import roles
 from ketnoi.geo.models import (
     AdminUnit,
     ClassificationPeriod,
@@ -18,7 +19,6 @@ from ketnoi.geo.models import (
     Village,
 )
 from ketnoi.geo.services import village_create
-from ketnoi.orgs import roles
 from ketnoi.orgs.models import Agency, User
 from ketnoi.orgs.services import role_grant, user_create
 

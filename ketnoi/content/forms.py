@@ -6,9 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ketnoi.core.roles import CONTENT_WRITE
 from ketnoi.core.scoping import user_scope
 from ketnoi.geo.models import AdminUnit
-from ketnoi.orgs.roles import CONTENT_WRITE
 from ketnoi.people.models import EthnicGroup, Language
 from ketnoi.programmes.models import Task
 

@@ -11,14 +11,14 @@ import datetime as dt
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from ketnoi.core.scoping import restrict
-from ketnoi.orgs.roles import (
+from ketnoi.core.roles import (
     CONTENT_APPRAISE,
     CONTENT_APPROVE,
     CONTENT_WRITE,
     TRANSLATION_REVIEW,
     TRANSLATION_TRANSLATE,
 )
+from ketnoi.core.scoping import restrict
 from ketnoi.people.models import Language
 
 from .models import (

@@ -13,15 +13,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ketnoi.core.scoping import allows, require
-from ketnoi.core.text import fold, normalize_text
-from ketnoi.orgs.roles import (
+from ketnoi.core.roles import (
     CONTENT_APPRAISE,
     CONTENT_APPROVE,
     CONTENT_WRITE,
     TRANSLATION_REVIEW,
     TRANSLATION_TRANSLATE,
 )
+from ketnoi.core.scoping import allows, require
+from ketnoi.core.text import fold, normalize_text
 from ketnoi.people.models import EthnicGroup, Language
 
 from . import qa

@@ -17,15 +17,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ketnoi.core.forms import attach_errors
 from ketnoi.core.importing import ImportFailed
 from ketnoi.core.paging import paginate
-from ketnoi.core.scoping import allows
-from ketnoi.orgs.models import User
-from ketnoi.orgs.roles import (
+from ketnoi.core.roles import (
     CONTENT_APPRAISE,
     CONTENT_APPROVE,
     CONTENT_WRITE,
     TRANSLATION_REVIEW,
     TRANSLATION_TRANSLATE,
 )
+from ketnoi.core.scoping import allows
+from ketnoi.orgs.models import User
 
 from . import qa, selectors, services
 from .forms import ImageForm, ItemForm, JobForm, NewItemForm, XliffImportForm

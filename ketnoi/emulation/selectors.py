@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
+from ketnoi.core.roles import PROGRAMMES_VIEW
 from ketnoi.core.scoping import restrict
-from ketnoi.orgs.roles import PROGRAMMES_VIEW
 
 from .models import AwardProposal, AwardTitle, CriteriaGroup, Criterion, Scorecard, ScoreSheet
 

@@ -19,9 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnoi.core.roles import EMULATION_SCORE
 from ketnoi.core.scoping import require, user_scope
 from ketnoi.core.text import normalize_text
-from ketnoi.orgs.roles import EMULATION_SCORE
 
 from . import inputs, loaders
 from .models import (

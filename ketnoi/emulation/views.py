@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ketnoi.core.paging import paginate
+from ketnoi.core.roles import EMULATION_SCORE
 from ketnoi.core.scoping import allows, user_scope
 from ketnoi.geo.models import AdminUnit
 from ketnoi.orgs.models import Agency
-from ketnoi.orgs.roles import EMULATION_SCORE
 from ketnoi.programmes.selectors import programme_list
 
 from . import selectors, services

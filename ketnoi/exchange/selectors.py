@@ -14,8 +14,8 @@ import datetime as dt
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from ketnoi.core.roles import EXCHANGE_SEND, PROGRAMMES_MANAGE, PROGRAMMES_VIEW
 from ketnoi.core.scoping import allows, restrict, user_scope
-from ketnoi.orgs.roles import EXCHANGE_SEND, PROGRAMMES_MANAGE, PROGRAMMES_VIEW
 
 from .models import Attachment, OfficialRequest, Recipient
 

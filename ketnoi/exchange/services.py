@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ketnoi.core.files import check_upload, check_uploads
+from ketnoi.core.roles import EXCHANGE_SEND, PROGRAMMES_MANAGE
 from ketnoi.core.scoping import require, user_scope
 from ketnoi.core.text import normalize_text
 from ketnoi.orgs.models import Agency
-from ketnoi.orgs.roles import EXCHANGE_SEND, PROGRAMMES_MANAGE
 
 from .models import Attachment, OfficialRequest, Recipient, Response
 from .selectors import agency_family

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ketnoi.core.forms import attach_errors
 from ketnoi.core.paging import paginate
+from ketnoi.core.roles import EXCHANGE_SEND, PROGRAMMES_VIEW
 from ketnoi.core.scoping import user_scope
-from ketnoi.orgs.roles import EXCHANGE_SEND, PROGRAMMES_VIEW
 from ketnoi.programmes.models import Task
 
 from . import selectors, services

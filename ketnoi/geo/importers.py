@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from ketnoi.core import audit
 from ketnoi.core.importing import ImportFailed, RowError, read_table
 from ketnoi.core.loading import upsert
+from ketnoi.core.roles import CLASSIFICATION_IMPORT, VILLAGES_IMPORT
 from ketnoi.core.scoping import user_scope
 from ketnoi.core.text import fold, vi_sort_key
-from ketnoi.orgs.roles import CLASSIFICATION_IMPORT, VILLAGES_IMPORT
 
 from .models import AdminUnit, ClassificationPeriod, CommuneClassification, DifficultVillage, Village
 

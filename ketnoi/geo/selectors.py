@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from ketnoi.core.roles import VILLAGES_VIEW
 from ketnoi.core.scoping import restrict
 from ketnoi.core.text import fold
-from ketnoi.orgs.roles import VILLAGES_VIEW
 
 from .models import (
     AdminUnit,

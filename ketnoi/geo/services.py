@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from ketnoi.core.roles import VILLAGES_CHANGE
 from ketnoi.core.scoping import require
 from ketnoi.core.text import fold, normalize_text, vi_sort_key
-from ketnoi.orgs.roles import VILLAGES_CHANGE
 
 from .models import AdminUnit, Village
 

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ketnoi.core.forms import attach_errors
 from ketnoi.core.importing import ImportFailed
 from ketnoi.core.paging import paginate
+from ketnoi.core.roles import VILLAGES_CHANGE, VILLAGES_IMPORT
 from ketnoi.core.scoping import allows
-from ketnoi.orgs.roles import VILLAGES_CHANGE, VILLAGES_IMPORT
 
 from . import importers, selectors, services
 from .forms import ImportForm, VillageForm

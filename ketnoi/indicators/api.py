@@ -6,9 +6,9 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from ketnoi.core.api import Page
+from ketnoi.core.roles import PROGRAMMES_VIEW
 from ketnoi.core.scoping import require_capability
 from ketnoi.geo.models import AdminUnit
-from ketnoi.orgs.roles import PROGRAMMES_VIEW
 
 from . import selectors, services
 from .models import DataElement, Indicator, Target

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django.db.models import Avg, Max, Q, Sum
 
+from ketnoi.core.roles import DATA_ENTER
 from ketnoi.core.scoping import restrict
-from ketnoi.orgs.roles import DATA_ENTER
 
 from .models import DataElement, DataValue, Indicator, Target
 from .periods import parse_period

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ketnoi.core.roles import DATA_ENTER, PROGRAMMES_MANAGE
 from ketnoi.core.scoping import require
-from ketnoi.orgs.roles import DATA_ENTER, PROGRAMMES_MANAGE
 
 from .models import DataElement, DataValue, Indicator, Target
 from .periods import parse_period

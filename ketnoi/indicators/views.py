@@ -3,9 +3,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from ketnoi.core.roles import PROGRAMMES_VIEW
 from ketnoi.core.scoping import require_capability
 from ketnoi.geo.models import AdminUnit
-from ketnoi.orgs.roles import PROGRAMMES_VIEW
 
 from . import selectors
 from .models import Indicator

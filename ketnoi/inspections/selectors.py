@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from ketnoi.core.roles import PROGRAMMES_VIEW
 from ketnoi.core.scoping import restrict, user_scope
-from ketnoi.orgs.roles import PROGRAMMES_VIEW
 from ketnoi.programmes.models import Task, TaskAssignment
 from ketnoi.programmes.selectors import TaskState, task_state
 

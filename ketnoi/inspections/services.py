@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ketnoi.core.files import check_uploads
+from ketnoi.core.roles import INSPECTIONS_MANAGE
 from ketnoi.core.scoping import require
 from ketnoi.core.text import normalize_text
 from ketnoi.geo.models import AdminUnit
 from ketnoi.orgs.models import Agency
-from ketnoi.orgs.roles import INSPECTIONS_MANAGE
 from ketnoi.programmes import services as programme_services
 from ketnoi.programmes.models import ContentArea, Task
 from ketnoi.programmes.selectors import task_state

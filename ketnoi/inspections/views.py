@@ -11,9 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ketnoi.core.forms import attach_errors
 from ketnoi.core.paging import paginate
+from ketnoi.core.roles import INSPECTIONS_MANAGE, PROGRAMMES_VIEW
 from ketnoi.core.scoping import allows, user_scope
 from ketnoi.orgs.models import Agency
-from ketnoi.orgs.roles import INSPECTIONS_MANAGE, PROGRAMMES_VIEW
 
 from . import selectors, services
 from .forms import CorrectiveTaskForm, EvidenceForm, FindingForm, PlanForm, VisitForm, codes

@@ -11,8 +11,8 @@ import datetime as dt
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from ketnoi.core.roles import CAPABILITIES, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 from ketnoi.orgs.models import RoleGrant, User
-from ketnoi.orgs.roles import CAPABILITIES, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 
 from .models import Notification
 

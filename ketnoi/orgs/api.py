@@ -5,11 +5,11 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from ketnoi.core.api import Page
+from ketnoi.core.roles import AUDIT_VIEW
 from ketnoi.core.scoping import require
 
 from . import selectors, services
 from .models import ApiToken
-from .roles import AUDIT_VIEW
 
 router = Router(tags=["agencies, users and audit"])
 

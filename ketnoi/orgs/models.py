@@ -5,11 +5,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ketnoi.core import roles
 from ketnoi.core.audit import Audited
 from ketnoi.core.models import TimeStampedModel, ValidityMixin
 from ketnoi.core.scoping import COMMUNE, COUNTRY, NOWHERE, PROVINCE, Scope
-
-from . import roles
 
 
 class Agency(Audited, ValidityMixin):

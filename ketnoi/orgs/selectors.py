@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from ketnoi.core.models import AuditEntry
+from ketnoi.core.roles import AUDIT_VIEW, USERS_VIEW
 from ketnoi.core.scoping import restrict
 from ketnoi.core.text import fold
 
 from .models import Agency, ApiToken, User
-from .roles import AUDIT_VIEW, USERS_VIEW
 
 
 def agency_search(

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnoi.core.roles import ROLE_CHOICES
 from ketnoi.core.scoping import COMMUNE, COUNTRY, PROVINCE
 from ketnoi.core.text import normalize_text
 from ketnoi.geo.models import AdminUnit
 
 from .models import Agency, ApiToken, RoleGrant, User
-from .roles import ROLE_CHOICES
 
 TOKEN_PREFIX = "kn_"
 

@@ -12,11 +12,11 @@ from ketnoi.core import audit
 from ketnoi.core.middleware import client_ip
 from ketnoi.core.paging import paginate
 from ketnoi.core.ratelimit import login_blocked, login_failed, login_succeeded
+from ketnoi.core.roles import AUDIT_VIEW
 
 from . import selectors, services
 from .forms import LoginForm, TokenForm
 from .models import Agency, ApiToken
-from .roles import AUDIT_VIEW
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ketnoi.core.paging import paginate
+from ketnoi.core.roles import CONTENT_APPRAISE
 from ketnoi.core.scoping import user_scope
-from ketnoi.orgs.roles import CONTENT_APPRAISE
 
 from . import selectors, services
 from .models import Feedback, FeedbackSender

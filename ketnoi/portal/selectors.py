@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from ketnoi.core.roles import CONTENT_APPRAISE
 from ketnoi.core.scoping import restrict
-from ketnoi.orgs.roles import CONTENT_APPRAISE
 
 from .models import Feedback
 

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from ketnoi.content import selectors as content
 from ketnoi.content.models import ContentVariant
+from ketnoi.core.roles import CONTENT_APPRAISE
 from ketnoi.core.scoping import require
 from ketnoi.core.text import normalize_text
 from ketnoi.geo.models import AdminUnit
-from ketnoi.orgs.roles import CONTENT_APPRAISE
 from ketnoi.people.models import Language
 
 from .models import Feedback, FeedbackSender

@@ -6,11 +6,11 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from ketnoi.core.api import Page
+from ketnoi.core.roles import PROGRAMMES_VIEW
 from ketnoi.core.scoping import require_capability
 from ketnoi.geo.models import AdminUnit
 from ketnoi.indicators.models import Indicator
 from ketnoi.orgs.models import Agency
-from ketnoi.orgs.roles import PROGRAMMES_VIEW
 
 from . import selectors, services
 from .models import ContentArea, Programme, ProgressReport, Task
@@ -119,11 +119,18 @@ class TaskOut(Schema):
 
     @staticmethod
     def resolve_status(obj):
-        return selectors.task_state(obj).status
+        return _state(obj).status
 
     @staticmethod
     def resolve_overdue(obj):
-        return selectors.task_state(obj).overdue
+        return _state(obj).overdue
+
+
+def _state(task):
+    """The task's derived state, computed once per serialised task (it reads indicator values)."""
+    if not hasattr(task, "_derived_state"):
+        task._derived_state = selectors.task_state(task)
+    return task._derived_state
 
 
 class TaskIn(Schema):

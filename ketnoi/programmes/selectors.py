@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from ketnoi.core.roles import PROGRAMMES_VIEW, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 from ketnoi.core.scoping import restrict, user_scope
 from ketnoi.indicators.periods import parse_period
 from ketnoi.indicators.selectors import indicator_result
-from ketnoi.orgs.roles import PROGRAMMES_VIEW, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 
 from .models import LegalDocument, Programme, ProgressReport, Task, TaskAssignment
 

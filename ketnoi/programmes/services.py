@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ketnoi.core.files import check_upload
+from ketnoi.core.roles import INSPECTIONS_MANAGE, PROGRAMMES_MANAGE, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 from ketnoi.core.scoping import allows, require
 from ketnoi.core.text import normalize_text
 from ketnoi.indicators import services as indicator_services
 from ketnoi.indicators.periods import parse_period
-from ketnoi.orgs.roles import INSPECTIONS_MANAGE, PROGRAMMES_MANAGE, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 
 from .models import (
     ContentArea,

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ketnoi.core.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 from ketnoi.core.scoping import allows, require_capability
 from ketnoi.geo.models import AdminUnit
 from ketnoi.indicators.models import DataElement, DataValue
 from ketnoi.indicators.periods import parse_period
-from ketnoi.orgs.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 
 from . import selectors, services
 from .models import Programme, ProgressReport, Task

@@ -15,12 +15,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnoi.core.roles import PROGRAMMES_VIEW
 from ketnoi.core.scoping import user_scope
 from ketnoi.core.text import vi_sort_key
 from ketnoi.indicators.models import Target
 from ketnoi.indicators.periods import parse_period
 from ketnoi.indicators.selectors import indicator_result
-from ketnoi.orgs.roles import PROGRAMMES_VIEW
 from ketnoi.programmes.models import Programme, ProgressReport, Task
 from ketnoi.programmes.selectors import reporting_rates, task_list, task_states
 

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnoi.core.roles import PROGRAMMES_MANAGE
 from ketnoi.core.scoping import require
 from ketnoi.core.text import normalize_text
-from ketnoi.orgs.roles import PROGRAMMES_MANAGE
 from ketnoi.programmes.models import Programme
 
 from .models import DocumentNumber, IssuedReview

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ketnoi.core.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW
 from ketnoi.core.scoping import allows, user_scope
-from ketnoi.orgs.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW
 from ketnoi.programmes.models import Programme
 
 from . import documents, selectors, services

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
+from ketnoi.core.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW
 from ketnoi.core.scoping import allows, require_capability
 from ketnoi.core.text import fold
-from ketnoi.orgs.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW
 
 from .models import Concept, Term
 

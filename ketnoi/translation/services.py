@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from ketnoi.core.roles import PROGRAMMES_MANAGE
 from ketnoi.core.scoping import require
 from ketnoi.core.text import fold, normalize_text
-from ketnoi.orgs.roles import PROGRAMMES_MANAGE
 from ketnoi.people.models import Language
 
 from .models import Concept, Term
