@@ -354,14 +354,16 @@ def _mt_available() -> bool:
 
 
 def _unit_context(user, unit: TranslationUnit, *, mt: bool, error: list[str] | None = None) -> dict:
-    from ketnoi.translation import memory, termbase
+    from ketnoi.translation import selectors as translation_selectors
+    from ketnoi.translation import termbase
 
     variant = unit.target
     source_lang = variant.item.source_language.bcp47
     target_lang = variant.language.bcp47
     source_text = unit.segment.text if unit.segment_id else unit.source_text
     try:
-        suggestions = memory.suggest(
+        suggestions = translation_selectors.memory_suggest(
+            user=user,
             source_text=source_text,
             source_lang=source_lang,
             target_lang=target_lang,

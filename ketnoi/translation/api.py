@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 
 from ketnoi.core.api import Page
 
-from . import interchange, memory, selectors, termbase
+from . import interchange, selectors, termbase
 from .schemas import ConceptOut, ImportOut, SuggestionOut, TermHitOut, TermOut
 
 router = Router(tags=["translation"])
@@ -56,8 +56,8 @@ def import_termbase(request, file: UploadedFile = File(...)):
 @router.get("/tm/suggest", response=list[SuggestionOut])
 def suggest(request, source: str, src: str, tgt: str, programme: str = "", limit: int = 5, min_score: int = 60):
     """Top matches from the translation memory: exact (100) first, then fuzzy."""
-    selectors.require_reader(request.user)
-    return memory.suggest(
+    return selectors.memory_suggest(
+        user=request.user,
         source_text=source,
         source_lang=src,
         target_lang=tgt,

@@ -57,6 +57,7 @@ class Suggestion:
     origin: str  # reviewed | imported | mt
     scope: str  # "shared" or the programme's code
     entry_id: int | None = None
+    scope_name: str = ""  # a label the editor can show: the programme's name, or "shared memory"
 
 
 # ---- keys and grams -------------------------------------------------------------------------
@@ -152,28 +153,42 @@ def suggest(
     programme=None,
     limit: int = 5,
     min_score: int = 60,
+    programmes=None,
 ) -> list[Suggestion]:
     """Best matches for ``source_text``: exact (score 100) first, then fuzzy, best first.
 
     With a programme, that programme's entries and the shared ones are searched; without, only the
-    shared ones. Another programme's entries are never suggested.
+    shared ones. ``programmes`` (Programme objects or codes) adds further memories the caller may
+    read, e.g. every programme the translator takes part in. Other programmes' entries are never
+    suggested. Each suggestion carries its memory's ``scope`` (code) and ``scope_name``.
     """
     source_language = language_for(source_lang, field="source_lang")
     target_language = language_for(target_lang, field="target_lang")
     programme = _programme(programme)
+    readable = [p for p in (programme, *(_programme(p) for p in (programmes or ()))) if p is not None]
+    readable_ids = list(dict.fromkeys(p.pk for p in readable))
     limit = max(1, min(int(limit), 50))
     min_score = max(0, min(int(min_score), 100))
     key = source_key(source_text or "")
     if not key:
         return []
-    scope_q = Q(programme__isnull=True) | (Q(programme=programme) if programme is not None else Q(pk__in=[]))
+    scope_q = Q(programme__isnull=True) | (Q(programme_id__in=readable_ids) if readable_ids else Q(pk__in=[]))
     pair = TMEntry.objects.filter(source_language=source_language, target_language=target_language).filter(scope_q)
-    fields = ("id", "source_text", "target_text", "source_key", "origin", "programme__code", "usage_count")
+    fields = (
+        "id",
+        "source_text",
+        "target_text",
+        "source_key",
+        "origin",
+        "programme__code",
+        "programme__name_vi",
+        "usage_count",
+    )
 
     exact = list(pair.filter(source_hash=_digest(key), source_key=key).values(*fields))
     found: dict[int, tuple[int, dict]] = {row["id"]: (100, row) for row in exact}
 
-    programme_ids = [None] + ([programme.pk] if programme is not None else [])
+    programme_ids = [None, *readable_ids]
     candidate_ids = _candidates(key, source_language.pk, target_language.pk, programme_ids, exclude=set(found))
     if candidate_ids:
         for row in pair.filter(pk__in=candidate_ids).values(*fields):
@@ -202,6 +217,7 @@ def suggest(
             origin=row["origin"],
             scope=_scope_label(row["programme__code"]),
             entry_id=row["id"],
+            scope_name=row["programme__name_vi"] or _("shared memory"),
         )
         for value, row in ranked
     ]

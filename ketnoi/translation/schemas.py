@@ -57,6 +57,7 @@ class SuggestionOut(Schema):
     target_text: str
     origin: str
     scope: str
+    scope_name: str = ""
     entry_id: int | None = None
 
 

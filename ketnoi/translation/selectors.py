@@ -48,3 +48,31 @@ def concept_get(*, user, pk: int) -> Concept:
 
 def domain_list() -> list[str]:
     return list(Concept.objects.exclude(domain="").order_by("domain").values_list("domain", flat=True).distinct())
+
+
+def memory_programmes(*, user):
+    """The programme memories ``user`` may read besides the shared one: those of the programmes the
+    user's organisation (agency) is a party to. Issue 7.3: suggestions come from all of them."""
+    from ketnoi.programmes.models import Programme
+
+    agency_id = getattr(user, "agency_id", None)
+    if agency_id is None:
+        return Programme.objects.none()
+    return Programme.objects.filter(parties__agency_id=agency_id).distinct().order_by("code")
+
+
+def memory_suggest(*, user, source_text: str, source_lang: str, target_lang: str, programme=None, **options):
+    """``memory.suggest`` over every memory ``user`` may read (shared, ``programme``, the organisation's
+    programmes), for an article linked to a task or not; each suggestion names its memory
+    (``scope``, ``scope_name``)."""
+    from . import memory
+
+    require_reader(user)
+    return memory.suggest(
+        source_text=source_text,
+        source_lang=source_lang,
+        target_lang=target_lang,
+        programme=programme,
+        programmes=list(memory_programmes(user=user)),
+        **options,
+    )

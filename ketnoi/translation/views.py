@@ -9,7 +9,7 @@ from ketnoi.core.paging import paginate
 from ketnoi.people.models import Language
 from ketnoi.programmes.models import Programme
 
-from . import interchange, memory, selectors
+from . import interchange, selectors
 from .forms import TbxImportForm, TmxImportForm
 from .models import Concept, TMEntry
 
@@ -51,7 +51,8 @@ def tm_search(request):
     suggestions, error = [], None
     if source.strip():
         try:
-            suggestions = memory.suggest(
+            suggestions = selectors.memory_suggest(
+                user=request.user,
                 source_text=source,
                 source_lang=src,
                 target_lang=tgt,

@@ -178,3 +178,34 @@ def test_job_assignment_and_job_list(thai, login, users):
 def test_people_without_a_content_role_are_refused(login):
     assert login("xa.tavan").get("/content/").status_code == 403
     assert login("xa.tavan").get("/content/new/").status_code == 403
+
+
+def test_editor_suggests_from_the_organisations_programme_memory_and_names_it(thai, login, users):
+    """Issue 7.3: an article not linked to a task still gets the memories of the translator's
+    organisation, and each suggestion shows which memory it came from."""
+    import datetime as dt
+
+    from ketnoi.programmes.models import LegalDocument, Programme, ProgrammeParty
+
+    translator = users["dichthuat"]
+    document = LegalDocument.objects.create(number_symbol="98/QĐ-TM", doc_type="Quyết định", issuer="Test", title="T")
+    programme = Programme.objects.create(
+        document=document,
+        code="tm-org",
+        name_vi="Chương trình của cơ quan dịch",
+        period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2030, 12, 31),
+    )
+    ProgrammeParty.objects.create(programme=programme, agency=translator.agency)
+    memory.add(
+        source_text="Tin thử nghiệm",
+        target_text="ข่าวของหน่วยงาน",
+        source_lang="vi",
+        target_lang="th",
+        origin="reviewed",
+        programme=programme,
+    )
+    page = login("dichthuat").get(f"/content/variants/{thai.pk}/").content.decode()
+    assert "ข่าวของหน่วยงาน" in page and "Chương trình của cơ quan dịch" in page
+    search = login("dichthuat").get("/translation/memory/", {"source": "Tin thử nghiệm"}).content.decode()
+    assert "ข่าวของหน่วยงาน" in search and "Chương trình của cơ quan dịch" in search

@@ -162,3 +162,30 @@ def test_candidates_survive_common_bigrams(db):
     memory.bulk_add(pairs)
     hits = _suggest("Ủy ban nhân dân xã tổ chức họp thôn số 517 về kế hoạch năm nay")
     assert hits[0].target_text == "t517"
+
+
+def test_suggestions_come_from_every_readable_memory_with_their_scope(db, programme, other_programme):
+    """Issue 7.3: all memories the translator may read are searched, and each hit names its memory."""
+    _add(target="own", programme=programme)
+    _add(source="Ủy ban nhân dân xã tổ chức họp dân về chương trình mới", target="other", programme=other_programme)
+    _add(source="Ủy ban nhân dân xã tổ chức họp dân về chương trình cũ", target="shared")
+    query = "Ủy ban nhân dân xã tổ chức họp dân về chương trình mới"
+    hits = _suggest(query, programme=programme, programmes=[other_programme])
+    by_target = {hit.target_text: hit for hit in hits}
+    assert by_target["other"].scope == other_programme.code and by_target["other"].scope_name == other_programme.name_vi
+    assert by_target["shared"].scope == "shared" and by_target["shared"].scope_name
+    assert "other" not in {hit.target_text for hit in _suggest(query, programme=programme)}  # not readable: not shown
+
+
+def test_memory_suggest_reads_the_organisations_programmes_without_a_task(db, users, other_programme):
+    """Issue 7.3: a translator's article with no programme still gets its organisation's memories."""
+    from ketnoi.orgs.models import User
+    from ketnoi.programmes.models import ProgrammeParty
+    from ketnoi.translation import selectors
+
+    translator = User.objects.get(username="dichthuat")
+    ProgrammeParty.objects.create(programme=other_programme, agency=translator.agency)
+    _add(target="org", programme=other_programme)
+    hits = selectors.memory_suggest(user=translator, source_text=SOURCE, source_lang="vi", target_lang="th")
+    assert [(h.target_text, h.scope, h.scope_name) for h in hits] == [("org", "tm-other", "Chương trình khác")]
+    assert _suggest(SOURCE) == []  # the plain call without programmes still reads only the shared memory
