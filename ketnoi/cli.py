@@ -80,10 +80,14 @@ def cmd_load_reference(args) -> int:
 
 def cmd_demo(args) -> int:
     from ketnoi.core.audit import acting_as
-    from ketnoi.demo import load_demo
+    from ketnoi.demo import DemoError, load_demo
 
-    with acting_as(None, name="cli", source="cli"):
-        logins = load_demo()
+    try:
+        with acting_as(None, name="cli", source="cli"):
+            logins = load_demo()
+    except DemoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print("Demo logins (user / password / role):")
     for username, password, role in logins:
         print(f"  {username:<18} {password:<22} {role}")

@@ -58,13 +58,48 @@ DEMO_VILLAGES = [
 DEMO_DIFFICULT_VILLAGES = {"03037": "Bản Hầu Thào", "00721": "Thôn Má Lủ Phìn", "23425": "Thôn Long Láy"}
 
 
+class DemoError(Exception):
+    """The demo cannot be built on this database; the message is one sentence for the operator."""
+
+
+def _demo_unit_codes() -> set[str]:
+    codes = {area for *_rest, area in DEMO_USERS if area}
+    codes |= {code for code, *_rest in DEMO_VILLAGES}
+    return codes | set(DEMO_DIFFICULT_VILLAGES)
+
+
+def ensure_reference_data(log=print) -> bool:
+    """Load the reference data when the database has none; True when it was loaded.
+
+    A database that has reference data but lacks a unit the demo needs stops with a clear
+    :class:`DemoError` instead of a ``DoesNotExist`` traceback.
+    """
+    loaded = False
+    if not AdminUnit.objects.filter(structure="current").exists():
+        from ketnoi.reference import load_reference
+
+        log("no reference data in this database: loading it first (ketnoi load-reference)")
+        load_reference(log=log)
+        loaded = True
+    codes = _demo_unit_codes()
+    found = set(AdminUnit.objects.filter(structure="current", code__in=codes).values_list("code", flat=True))
+    missing = sorted(codes - found)
+    if missing:
+        raise DemoError(
+            f"The demo needs the current administrative units {', '.join(missing)}, which this database lacks: "
+            "run `ketnoi load-reference` first."
+        )
+    return loaded
+
+
 def _unit(code: str) -> AdminUnit:
     level = AdminUnit.Level.PROVINCE if len(code) <= 2 else AdminUnit.Level.COMMUNE
     return AdminUnit.objects.get(structure="current", level=level, code=code)
 
 
 @transaction.atomic
-def load_demo(*, module_samples: bool = True) -> list[tuple[str, str, str]]:
+def load_demo(*, module_samples: bool = True, log=print) -> list[tuple[str, str, str]]:
+    ensure_reference_data(log=log)
     logins = []
     for username, full_name, agency_code, role, area in DEMO_USERS:
         user = User.objects.filter(username=username).first()
