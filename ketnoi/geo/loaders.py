@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 
 from ketnoi.core.loading import UpsertResult, upsert
 from ketnoi.core.text import fold, normalize_text, vi_sort_key
@@ -81,17 +82,14 @@ def _ids(structure: str, level: str) -> dict[str, int]:
     return dict(AdminUnit.objects.filter(structure=structure, level=level).values_list("code", "id"))
 
 
-def _set_parents(structure: str, level: str, parent_of: dict[str, tuple[int, int]]) -> None:
-    """parent_of: unit code -> (parent id, province id); bulk-updates only what differs."""
-    changed = []
-    for unit in AdminUnit.objects.filter(structure=structure, level=level).only(
-        "id", "code", "parent_id", "province_id"
-    ):
-        parent_id, province_id = parent_of[unit.code]
-        if unit.parent_id != parent_id or unit.province_id != province_id:
-            unit.parent_id, unit.province_id = parent_id, province_id
-            changed.append(unit)
-    AdminUnit.objects.bulk_update(changed, ["parent_id", "province_id"], batch_size=2000)
+def _with_parent(row: dict, parent_id: int, province_id: int) -> dict:
+    """Issue 7.12: parents are resolved in memory before the insert (no CASE-per-row bulk_update after it)."""
+    return {**row, "parent_id": parent_id, "province_id": province_id}
+
+
+def _provinces_point_to_themselves(structure: str) -> None:
+    """A province's ``province`` is itself: one UPDATE for those that differ (none on a rerun)."""
+    AdminUnit.objects.filter(structure=structure, level=P).exclude(province_id=F("pk")).update(province_id=F("pk"))
 
 
 @transaction.atomic
@@ -121,27 +119,28 @@ def load_admin_units(db_path: Path | None = None) -> dict[str, UpsertResult]:
             ),
         )
     results["provinces"] = upsert(AdminUnit, ("structure", "level", "code"), provinces.values())
+    _provinces_point_to_themselves(C)
+    province_ids = _ids(C, P)
     communes = [
-        _unit(
-            C,
-            X,
-            r["wardCode"],
-            r["wardType"],
-            r["ward"],
-            r["wardShort"],
-            lat=r["wardLat"],
-            lon=r["wardLon"],
-            area=r["wardAreaKm2"],
-            key=f"{r['provinceKey']}_{r['wardKey']}",
-            valid_from=CURRENT_VALID_FROM,
+        _with_parent(
+            _unit(
+                C,
+                X,
+                r["wardCode"],
+                r["wardType"],
+                r["ward"],
+                r["wardShort"],
+                lat=r["wardLat"],
+                lon=r["wardLon"],
+                area=r["wardAreaKm2"],
+                key=f"{r['provinceKey']}_{r['wardKey']}",
+                valid_from=CURRENT_VALID_FROM,
+            ),
+            *(province_ids[r["provinceCode"]],) * 2,
         )
         for r in current
     ]
     results["communes"] = upsert(AdminUnit, ("structure", "level", "code"), communes)
-    province_ids = _ids(C, P)
-    for pid in province_ids.values():
-        AdminUnit.objects.filter(pk=pid).exclude(province_id=pid).update(province_id=pid)
-    _set_parents(C, X, {r["wardCode"]: (province_ids[r["provinceCode"]],) * 2 for r in current})
 
     # Legacy structure: 63 provinces, 696 districts, 10,035 communes (and 5 island districts
     # that had no commune level).
@@ -180,31 +179,31 @@ def load_admin_units(db_path: Path | None = None) -> dict[str, UpsertResult]:
         )
         if r["wardCode"]:
             lcomm.append(
-                _unit(
-                    L,
-                    X,
-                    r["wardCode"],
-                    r["wardType"],
-                    r["ward"],
-                    r["wardShort"],
-                    lat=r["wardLat"],
-                    lon=r["wardLon"],
-                    key=f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}",
-                    valid_to=LEGACY_VALID_TO,
+                (
+                    r["districtCode"],
+                    _unit(
+                        L,
+                        X,
+                        r["wardCode"],
+                        r["wardType"],
+                        r["ward"],
+                        r["wardShort"],
+                        lat=r["wardLat"],
+                        lon=r["wardLon"],
+                        key=f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}",
+                        valid_to=LEGACY_VALID_TO,
+                    ),
                 )
             )
     results["legacy_provinces"] = upsert(AdminUnit, ("structure", "level", "code"), lprov.values())
-    results["legacy_districts"] = upsert(AdminUnit, ("structure", "level", "code"), ldist.values())
+    _provinces_point_to_themselves(L)
+    lprov_ids = _ids(L, P)
+    district_province = {r["districtCode"]: r["provinceCode"] for r in legacy}
+    ldist_rows = [_with_parent(row, *(lprov_ids[district_province[code]],) * 2) for code, row in ldist.items()]
+    results["legacy_districts"] = upsert(AdminUnit, ("structure", "level", "code"), ldist_rows)
+    ldist_ids = _ids(L, D)
+    lcomm = [_with_parent(row, ldist_ids[district], lprov_ids[district_province[district]]) for district, row in lcomm]
     results["legacy_communes"] = upsert(AdminUnit, ("structure", "level", "code"), lcomm)
-    lprov_ids, ldist_ids = _ids(L, P), _ids(L, D)
-    for pid in lprov_ids.values():
-        AdminUnit.objects.filter(pk=pid).exclude(province_id=pid).update(province_id=pid)
-    _set_parents(L, D, {r["districtCode"]: (lprov_ids[r["provinceCode"]],) * 2 for r in legacy})
-    _set_parents(
-        L,
-        X,
-        {r["wardCode"]: (ldist_ids[r["districtCode"]], lprov_ids[r["provinceCode"]]) for r in legacy if r["wardCode"]},
-    )
     con.close()
     return results
 

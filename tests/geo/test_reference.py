@@ -71,3 +71,38 @@ def test_current_commune_shows_every_classification_part_through_the_crosswalk(d
     legacy_codes = {part.legacy_commune.code for part in parts}
     predecessors = set(unit("03037").predecessions.values_list("legacy__code", flat=True))
     assert legacy_codes <= predecessors
+
+
+def test_units_are_inserted_with_their_parents_not_patched_afterwards(db, monkeypatch):
+    """Issue 7.12: parents are resolved in memory before the insert; no CASE-per-row bulk_update of parents."""
+    from ketnoi.geo import loaders
+    from ketnoi.geo.models import AdminUnit
+
+    commune = AdminUnit.objects.filter(structure="current", level="commune").first()
+    legacy = AdminUnit.objects.filter(structure="legacy", level="commune").first()
+    parents = {commune.pk: (commune.parent_id, commune.province_id), legacy.pk: (legacy.parent_id, legacy.province_id)}
+    AdminUnit.objects.filter(pk__in=parents).update(parent=None)  # as if never linked
+    created = []
+    original = AdminUnit.objects.bulk_create
+
+    def spy(objs, *args, **kwargs):
+        created.extend(objs)
+        return original(objs, *args, **kwargs)
+
+    updated_fields = []
+    original_update = AdminUnit.objects.bulk_update
+
+    def spy_update(objs, fields, *args, **kwargs):
+        updated_fields.append((len(list(objs)), tuple(fields)))
+        return original_update(objs, fields, *args, **kwargs)
+
+    monkeypatch.setattr(AdminUnit.objects, "bulk_create", spy)
+    monkeypatch.setattr(AdminUnit.objects, "bulk_update", spy_update)
+    results = loaders.load_admin_units()
+    for pk, (parent_id, province_id) in parents.items():
+        unit = AdminUnit.objects.get(pk=pk)
+        assert (unit.parent_id, unit.province_id) == (parent_id, province_id)
+    # exactly the two unlinked rows are updated, through the regular upsert, counted as updates
+    assert sum(n for n, _fields in updated_fields) == 2
+    assert results["communes"].updated == 1 and results["legacy_communes"].updated == 1
+    assert created == []
