@@ -3,4 +3,9 @@
 Each benchmark module has a ``main(argv) -> int``; see docs/benchmarks.md for the latest numbers.
 """
 
-BENCHMARKS = ["benchmarks.bench_reference_load", "benchmarks.bench_tm", "benchmarks.bench_qa"]
+BENCHMARKS = [
+    "benchmarks.bench_reference_load",
+    "benchmarks.bench_tm",
+    "benchmarks.bench_qa",
+    "benchmarks.eval_qa_seed",
+]

@@ -1,6 +1,6 @@
 """Translation QA on the seed document: `ketnoi qa` (our runner) against translate-toolkit's `pofilter`.
 
-Corpus: the seed Thai text (../shared/seed/000_0f625328c3ae7765.txt, a machine translation of a
+Corpus: the seed Thai text (`--seed PATH`, default ../shared/seed/000_0f625328c3ae7765.txt, a machine translation of a
 Vietnamese article with Vietnamese captions left in). pofilter works on translation units, so the text
 becomes a PO file:
 
@@ -39,7 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
-SEED = ROOT.parent / "shared" / "seed" / "000_0f625328c3ae7765.txt"
+DEFAULT_SEED = ROOT.parent / "shared" / "seed" / "000_0f625328c3ae7765.txt"
 START, END = "<!-- bench_qa:start -->", "<!-- bench_qa:end -->"
 
 
@@ -124,10 +124,10 @@ def machine_info() -> dict[str, str]:
     }
 
 
-def run_benchmark(repeat: int) -> dict:
+def run_benchmark(repeat: int, seed: Path = DEFAULT_SEED) -> dict:
     from ketnoi.translation.qa import run_qa
 
-    text = SEED.read_bytes().decode("utf-8")
+    text = seed.read_bytes().decode("utf-8")
     pairs, others = corpus(text)
     tmp = Path(tempfile.mkdtemp(prefix="bench-qa-"))
     try:
@@ -298,16 +298,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-write", action="store_true", help=f"do not write {DOC.relative_to(ROOT)}")
     parser.add_argument("--output", type=Path, default=DOC)
+    parser.add_argument("--seed", type=Path, default=DEFAULT_SEED, help="the seed text (UTF-8)")
     args, _unknown = parser.parse_known_args(argv)  # `python -m benchmarks` passes every benchmark's options
     if shutil.which("pofilter", path=str(Path(sys.executable).parent)) is None:
         print("pofilter not installed: pip install 'translate-toolkit>=3.12' (the test extras)", file=sys.stderr)
         return 1
-    if not SEED.exists():
-        print(f"seed text not found: {SEED}", file=sys.stderr)
+    if not args.seed.exists():
+        print(f"seed text not found: {args.seed} (give --seed PATH)", file=sys.stderr)
         return 1
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketnoi.settings")
     repeat = max(args.repeat, 5)
-    result = run_benchmark(repeat)
+    result = run_benchmark(repeat, args.seed)
     text = section(result, machine_info(), repeat)
     print(text)
     if not args.no_write:

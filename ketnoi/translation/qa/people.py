@@ -92,6 +92,18 @@ def looks_like_vietnamese_name(text: str) -> bool:
     return len(words) >= 3 or words[0] not in AMBIGUOUS
 
 
+def _name_within(run: str) -> tuple[int, str] | None:
+    """(offset, name) of the Vietnamese name in a run of capitalised words: a leading honorific or title
+    word ("Ông Lò Văn Mừng", "Đồng chí Hà Thị Mai") is capitalised too and is not part of the name."""
+    offset = 0
+    while run.count(" ") >= 1:
+        if looks_like_vietnamese_name(run):
+            return offset, run
+        head, run = run.split(" ", 1)
+        offset += len(head) + 1
+    return None
+
+
 def name_key(text: str) -> str:
     return "".join(fold(text).split())
 
@@ -156,15 +168,16 @@ def find_people(ctx) -> list[Person]:
     target_lines = {line.number for line in ctx.target_language_lines}
     for line in ctx.lines:
         for m in NAME_RE.finditer(line.text):
-            if not looks_like_vietnamese_name(m.group()):
+            found = _name_within(m.group())
+            if found is None:
                 continue
-            key = name_key(m.group())
-            person = people.setdefault(key, Person(key=key, skeleton=vietnamese_skeleton(m.group())))
-            if has_diacritics(m.group()) and not person.vietnamese:
-                person.vietnamese = m.group()
-            person.mentions.append(
-                Mention(line.start + m.start(), line.start + m.end(), m.group(), "Latin", line.number in target_lines)
-            )
+            offset, name = found
+            key = name_key(name)
+            person = people.setdefault(key, Person(key=key, skeleton=vietnamese_skeleton(name)))
+            if has_diacritics(name) and not person.vietnamese:
+                person.vietnamese = name
+            start = line.start + m.start() + offset
+            person.mentions.append(Mention(start, start + len(name), name, "Latin", line.number in target_lines))
     if ctx.termbase is not None:
         for entry in map(as_term_entry, ctx.termbase.terms_for("vi")):
             if looks_like_vietnamese_name(entry.text):

@@ -100,8 +100,13 @@ class LeftoverAbbreviationCheck(Check):
         names = "|".join(re.escape(a) for a in sorted(table, key=len, reverse=True) if a not in allowed)
         if not names:
             return
+        # A line left in Vietnamese is already one blocking wrong_language finding: its abbreviations
+        # are not reported again.
+        target_lines = [(line.start, line.end) for line in ctx.target_language_lines]
         for m in re.finditer(rf"(?<![\w&-])(?:{names})(?![\w&])", ctx.target):
             if inside(ctx.protected, m.start(), m.end()):
+                continue
+            if not any(start <= m.start() < end for start, end in target_lines):
                 continue
             yield self.finding(
                 ctx, m.start(), m.end(), f"Vietnamese abbreviation {m.group()} left untranslated: {table[m.group()]}"

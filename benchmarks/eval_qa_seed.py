@@ -1,28 +1,31 @@
-"""The QA run on the seed document (a published Thai machine translation of a Vietnamese article):
-it must find that text's real defects at their exact places."""
+"""Evaluation of the translation QA on the seed document (a published Thai machine translation of a
+Vietnamese article, kept outside the repository): the QA must find that text's real defects at their
+exact places. The expectations below were written by reading the text, not from the QA's output.
 
+    python -m benchmarks.eval_qa_seed [--seed PATH]    (default: ../shared/seed/000_0f625328c3ae7765.txt)
+
+Prints one line per expectation and exits 1 if any fails. The test suite does not read this text: it
+runs the same kinds of checks on the project's own specimen (tests/data/qa_specimen_th.txt).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
 from pathlib import Path
-
-import pytest
 
 from ketnoi.translation.qa import run_qa
 
-# ../shared/seed/ next to the repository: the specimen is kept there unchanged, not copied in.
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_0f625328c3ae7765.txt"
-
-
-@pytest.fixture(scope="module")
-def seed():
-    text = SEED.read_bytes().decode("utf-8")
-    return text, run_qa(text, "th")
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SEED = ROOT.parent / "shared" / "seed" / "000_0f625328c3ae7765.txt"
 
 
 def found(findings, check, text, start):
     return [f for f in findings if f.check == check and f.start == start and f.text == text]
 
 
-def test_vietnamese_captions_left_in_are_wrong_language_and_blocking(seed):
-    text, findings = seed
+def expect_vietnamese_captions_left_in_are_wrong_language_and_blocking(text, findings):
     for caption in ("Toàn cảnh Lễ ký kết", "Thứ trưởng, Phó Chủ nhiệm UBDT Nông Thị Hà và Thứ trưởng Bộ TT&TT"):
         start = text.index(caption)
         hits = [f for f in findings if f.check == "wrong_language" and f.start == start]
@@ -30,8 +33,7 @@ def test_vietnamese_captions_left_in_are_wrong_language_and_blocking(seed):
     assert len([f for f in findings if f.check == "wrong_language"]) == 15
 
 
-def test_navigation_strings_of_the_aggregator(seed):
-    text, findings = seed
+def expect_navigation_strings_of_the_aggregator(text, findings):
     assert found(findings, "boilerplate", "การแสดงความคิดเห็น (0)", text.index("การแสดงความคิดเห็น (0)"))
     assert found(findings, "boilerplate", "No videos available", text.index("No videos available"))
     second_no_data = text.index("No data", text.index("No data") + 1)
@@ -40,8 +42,7 @@ def test_navigation_strings_of_the_aggregator(seed):
     assert found(findings, "boilerplate", headline, text.index(headline))
 
 
-def test_mangled_document_symbols_and_document_types(seed):
-    text, findings = seed
+def expect_mangled_document_symbols_and_document_types(text, findings):
     assert found(findings, "doc_symbol", "752/QD-TTg", text.index("752/QD-TTg"))
     assert found(findings, "doc_symbol", "1719/QD-TTg", text.index("1719/QD-TTg"))
     assert not [f for f in findings if f.check == "doc_symbol" and f.text in ("47/NQ-CP", "57-KL/TW")]
@@ -49,16 +50,14 @@ def test_mangled_document_symbols_and_document_types(seed):
     assert research and research[0].end == text.index("57-KL/TW") - 1
 
 
-def test_common_era_year_among_buddhist_era_years(seed):
-    text, findings = seed
+def expect_common_era_year_among_buddhist_era_years(text, findings):
     era = [f for f in findings if f.check == "era"]
     start = text.index("2021")
     assert [(f.start, f.end) for f in era] == [(start, start + 4)]
     assert "2564" in era[0].message
 
 
-def test_names_stripped_of_diacritics_and_rendered_several_ways(seed):
-    text, findings = seed
+def expect_names_stripped_of_diacritics_and_rendered_several_ways(text, findings):
     names = [f for f in findings if f.check == "names"]
     assert found(names, "names", "Nong Thi Ha", text.index("Nong Thi Ha"))
     assert found(names, "names", "หนองทีฮา", text.index("หนองทีฮา"))
@@ -67,8 +66,7 @@ def test_names_stripped_of_diacritics_and_rendered_several_ways(seed):
     assert not [f for f in names if f.text == "นงธีฮา"]
 
 
-def test_titles_deputy_permanent_secretary_for_a_deputy_minister(seed):
-    text, findings = seed
+def expect_titles_deputy_permanent_secretary_for_a_deputy_minister(text, findings):
     titles = [f for f in findings if f.check == "titles"]
     wrong_rank = [f for f in titles if f.text == "รองปลัดกระทรวง"]
     assert len(wrong_rank) == 5
@@ -80,8 +78,7 @@ def test_titles_deputy_permanent_secretary_for_a_deputy_minister(seed):
     ]
 
 
-def test_duplicates_and_run_together_text(seed):
-    text, findings = seed
+def expect_duplicates_and_run_together_text(text, findings):
     caption_twice = "ให้มีการส่งเสริมบทบาทและความรับผิดชอบของแต่ละหน่วยงาน"
     second = text.index(caption_twice, text.index(caption_twice) + 1)
     assert [f for f in findings if f.check == "repeated_text" and f.start == second]
@@ -90,16 +87,15 @@ def test_duplicates_and_run_together_text(seed):
     assert found(findings, "repeated_text", "Báo Dân tộc và Phát triểnBáo Dân tộc và Phát triển", text.index("Báo"))
 
 
-def test_url_with_a_translated_slug_and_leftover_abbreviations(seed):
-    text, findings = seed
+def expect_url_with_a_translated_slug_and_leftover_abbreviations(text, findings):
     assert found(findings, "urls", text[text.index("https://") : text.index(".htm") + 4], text.index("https://"))
-    abbreviations = sorted(f.text for f in findings if f.check == "leftover_abbreviation")
-    assert abbreviations == ["DTTS", "TT&TT", "TT&TT", "TT&TT", "UBDT", "UBDT"]
+    # every Vietnamese abbreviation of the seed is inside a caption left in Vietnamese: that caption is one
+    # blocking wrong_language finding, its abbreviations are not reported a second time
+    assert not [f for f in findings if f.check == "leftover_abbreviation"]
     assert found(findings, "truncated", "...", text.index("..."))
 
 
-def test_the_seed_is_clean_unicode_and_the_run_blocks_publishing(seed):
-    text, findings = seed
+def expect_the_seed_is_clean_unicode_and_the_run_blocks_publishing(text, findings):
     assert "\ufffd" not in text and not [f for f in findings if f.check == "unicode"]
     assert not [f for f in findings if f.check == "internal"]
     assert sum(f.blocking for f in findings) == 28
@@ -107,7 +103,7 @@ def test_the_seed_is_clean_unicode_and_the_run_blocks_publishing(seed):
     assert [f.start for f in findings] == sorted(f.start for f in findings)
 
 
-def test_with_a_termbase_the_committee_programme_and_rank_renderings_are_reported():
+def expect_with_a_termbase_the_committee_programme_and_rank_renderings_are_reported(text, findings):
     from ketnoi.translation.qa import SimpleTermbase
 
     termbase = SimpleTermbase(
@@ -130,7 +126,6 @@ def test_with_a_termbase_the_committee_programme_and_rank_renderings_are_reporte
             },
         }
     )
-    text = SEED.read_bytes().decode("utf-8")
     findings = run_qa(text, "th", termbase=termbase)
     forbidden = [f for f in findings if f.check == "terminology" and f.severity == "error"]
     assert [(f.start, f.text) for f in forbidden] == [
@@ -139,3 +134,33 @@ def test_with_a_termbase_the_committee_programme_and_rank_renderings_are_reporte
     ]
     inconsistent = [f for f in findings if f.check == "consistency"]
     assert {f.text for f in inconsistent} == {"โครงการความร่วมมือ"} and len(inconsistent) == 4
+
+
+EXPECTATIONS = [value for name, value in sorted(globals().items()) if name.startswith("expect_")]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.eval_qa_seed", description=__doc__)
+    parser.add_argument("--seed", type=Path, default=DEFAULT_SEED, help="the seed text (UTF-8)")
+    args, _unknown = parser.parse_known_args(argv)  # `python -m benchmarks` passes every benchmark's options
+    if not args.seed.exists():
+        print(f"seed text not found: {args.seed} (give --seed PATH)", file=sys.stderr)
+        return 1
+    text = args.seed.read_bytes().decode("utf-8")
+    findings = run_qa(text, "th")
+    failed = 0
+    for expectation in EXPECTATIONS:
+        try:
+            expectation(text, findings)
+        except AssertionError:
+            failed += 1
+            print(f"FAIL {expectation.__name__}")
+            traceback.print_exc(limit=1)
+        else:
+            print(f"ok   {expectation.__name__}")
+    print(f"{len(EXPECTATIONS) - failed}/{len(EXPECTATIONS)} expectations met on {args.seed.name}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
