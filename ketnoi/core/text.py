@@ -5,12 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 from underthesea.pipeline.text_normalize import token_normalize
 
 _WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^\w]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# Words repeat across names and texts ("Xã", "Thị", "Ủy ban"): normalise each distinct word once.
+_normalize_word = lru_cache(maxsize=65536)(token_normalize)
 
 
 def normalize_text(value: str | None, *, collapse_spaces: bool = False) -> str:
@@ -23,7 +29,7 @@ def normalize_text(value: str | None, *, collapse_spaces: bool = False) -> str:
         return ""
     text = unicodedata.normalize("NFC", str(value))
     text = _CONTROL.sub("", text)
-    text = _WORD.sub(lambda m: token_normalize(m.group()), text)
+    text = _WORD.sub(lambda m: _normalize_word(m.group()), text)
     text = unicodedata.normalize("NFC", text)
     if collapse_spaces:
         text = _SPACES.sub(" ", text).strip()
@@ -34,10 +40,15 @@ def fold(value: str | None) -> str:
     """Search key: lower case, no diacritics, đ → d, single spaces ("Ủy ban" → "uy ban")."""
     if not value:
         return ""
-    text = unicodedata.normalize("NFD", str(value).lower().replace("đ", "d").replace("Đ", "d"))
+    # Word by word (whitespace never combines with a mark), each distinct word folded once.
+    return _SPACES.sub(" ", " ".join(map(_fold_word, str(value).split()))).strip()
+
+
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    text = unicodedata.normalize("NFD", word.lower().replace("đ", "d").replace("Đ", "d"))
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    text = re.sub(r"[^\w]+", " ", text)
-    return _SPACES.sub(" ", text).strip()
+    return _NON_WORD.sub(" ", text)
 
 
 # Vietnamese alphabet order; letters outside it sort after, by code point.
@@ -78,22 +89,33 @@ def vi_sort_key(value: str | None) -> str:
     secondary: list[str] = []
     tertiary: list[str] = []
     for ch in text:
-        lower = ch.lower()
-        if lower.isspace():
-            primary.append("00")
+        key = _char_key(ch)
+        if key is None:
             continue
-        base, tone = _split_letter(lower)
-        if base in _VI_RANK:
-            primary.append(f"{_VI_RANK[base] + 10:02d}")
-        elif base.isdigit():
-            primary.append(f"0{base}")  # digits before letters
-        elif base.isalpha():
-            primary.append(f"9{min(ord(base), 99999):05d}"[:6])
-        else:
-            continue  # punctuation is ignored at the primary level
-        secondary.append(str(tone))
-        tertiary.append("0" if ch == lower else "1")
+        primary.append(key[0])
+        if key[1]:
+            secondary.append(key[1])
+            tertiary.append(key[2])
     return ".".join(["".join(primary), "".join(secondary), "".join(tertiary)])
+
+
+@lru_cache(maxsize=8192)
+def _char_key(ch: str) -> tuple[str, str, str] | None:
+    """(primary, tone, case) of one character for :func:`vi_sort_key`; a space has only a primary
+    weight, punctuation none (None)."""
+    lower = ch.lower()
+    if lower.isspace():
+        return ("00", "", "")
+    base, tone = _split_letter(lower)
+    if base in _VI_RANK:
+        primary = f"{_VI_RANK[base] + 10:02d}"
+    elif base.isdigit():
+        primary = f"0{base}"  # digits before letters
+    elif base.isalpha():
+        primary = f"9{min(ord(base), 99999):05d}"[:6]
+    else:
+        return None  # punctuation is ignored at the primary level
+    return (primary, str(tone), "0" if ch == lower else "1")
 
 
 def vi_sorted(items, key=lambda item: item):

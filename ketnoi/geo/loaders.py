@@ -28,9 +28,13 @@ P, D, X = AdminUnit.Level.PROVINCE, AdminUnit.Level.DISTRICT, AdminUnit.Level.CO
 
 
 def source_dir() -> Path:
-    import vietnamadminunits
+    # The package's data folder, found without importing it (its import builds parsers: half a second).
+    from importlib.util import find_spec
 
-    return Path(vietnamadminunits.__file__).resolve().parent / "data"
+    spec = find_spec("vietnamadminunits")
+    if spec is None or spec.origin is None:
+        raise ImportError("vietnamadminunits is not installed")
+    return Path(spec.origin).resolve().parent / "data"
 
 
 def source_version() -> str:
