@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # HTML compressed for weak connections (whitenoise serves static files precompressed itself)
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ketnoi.core.middleware.VietnameseFirstMiddleware",
@@ -93,6 +95,11 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ketnoi.urls"
+
+# The agency that owns the public portal (an Agency code; an agency that has ended is shown as its
+# current successor) and the contact shown on every portal page (e-mail, phone or address; editable).
+PORTAL_OWNER_AGENCY = os.environ.get("KETNOI_PORTAL_AGENCY", "BDTTG")
+PORTAL_CONTACT = os.environ.get("KETNOI_PORTAL_CONTACT", "")
 WSGI_APPLICATION = "ketnoi.wsgi.application"
 
 TEMPLATES = [
@@ -213,7 +220,8 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        # fingerprinted names (style.3f2a….css) served with a one-year immutable cache, gzip and brotli
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

@@ -63,6 +63,11 @@ class Feedback(Audited, TimeStampedModel):
     def __str__(self):
         return f"feedback #{self.pk}"
 
+    @property
+    def reference(self) -> str:
+        """The number the citizen is given to quote when asking about their message: GY-2026-000123."""
+        return f"GY-{self.created_at:%Y}-{self.pk:06d}"
+
 
 class FeedbackSender(models.Model):
     """The sender's optional name and contact: personal data (Decree 13/2023), shown only to moderators."""

@@ -29,3 +29,39 @@ def feedback_list_for_user(*, user, state: str | None = None) -> QuerySet[Feedba
 def feedback_get_for_user(*, user, pk: int) -> Feedback:
     """Feedback.DoesNotExist when outside the user's area, so views and the API answer 404."""
     return feedback_list_for_user(user=user).get(pk=pk)
+
+
+COMMUNE_CHOICES_MAX = 20
+
+
+def commune_matches(*, text: str) -> list:
+    """Current communes a citizen's words name: "Tả Van", "ta van", or "Tả Van, Lào Cai" (the words after
+    a comma narrow it to a province). An exact name match wins over communes that merely contain the words."""
+    from ketnoi.core.text import fold
+    from ketnoi.geo.models import AdminUnit
+    from ketnoi.geo.selectors import unit_search
+
+    name, _sep, province = (text or "").partition(",")
+    if not fold(name):
+        return []
+    units = unit_search(query=name, level=AdminUnit.Level.COMMUNE)
+    for word in fold(province).split():
+        units = units.filter(province__search_key__contains=word)
+    units = list(units[:500])
+    wanted = fold(name)
+    exact = [u for u in units if wanted in (fold(u.name), fold(u.short_name))]
+    return (exact or units)[:COMMUNE_CHOICES_MAX]
+
+
+def portal_owner():
+    """The agency named as the portal's owner (settings.PORTAL_OWNER_AGENCY), or its current successor if
+    it no longer exists (a ministry merged in 2025 is never shown as the owner); None if unknown."""
+    from django.conf import settings
+
+    from ketnoi.orgs.models import Agency
+
+    agency = Agency.objects.filter(code=settings.PORTAL_OWNER_AGENCY).first()
+    if agency is None:
+        return None
+    current = agency.current_successors()
+    return current[0] if current else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import datetime as dt
+import re
 from functools import wraps
 
 import nh3
@@ -21,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ketnoi.content import selectors as content
@@ -83,6 +85,8 @@ def _render(request, template: str, context: dict, *, status: int = 200, switche
         "ui_differs": request.portal_ui != code,
         "language_label": language_name(language, request.portal_ui),
         "switcher": switcher,
+        "owner": selectors.portal_owner(),
+        "contact": settings.PORTAL_CONTACT,
     }
     return render(request, template, base | context, status=status)
 
@@ -337,6 +341,26 @@ def calendar_ics(request, language):
 # ---- citizen feedback ---------------------------------------------------------------------------
 
 
+_FEEDBACK_REFERENCE = re.compile(r"GY-\d{4}-\d{6,}")
+
+
+def _commune_from_words(form, words: str, chosen_code: str):
+    """(commune code, candidates to choose from) for the commune a citizen typed by name. A code chosen
+    among same-named communes is kept only while it still fits the words typed."""
+    if not words.strip():
+        return chosen_code, []
+    candidates = selectors.commune_matches(text=words)
+    if chosen_code and any(unit.code == chosen_code for unit in candidates):
+        return chosen_code, []
+    if len(candidates) == 1:
+        return candidates[0].code, []
+    if not candidates:
+        form.add_error("commune", _("No current commune or ward is called %(name)s.") % {"name": words.strip()})
+        return "", []
+    form.add_error("commune", _("Several communes are called %(name)s: choose yours below.") % {"name": words.strip()})
+    return "", candidates
+
+
 @require_http_methods(["GET", "POST"])
 @portal_page
 def feedback(request, language):
@@ -349,7 +373,17 @@ def feedback(request, language):
             item_slug, about = "", None
     if request.method == "GET":
         form = FeedbackForm(initial={"item": item_slug})
-        return _render(request, "portal/feedback.html", {"form": form, "about": about, "sent": "sent" in request.GET})
+        sent = request.GET.get("sent", "")
+        return _render(
+            request,
+            "portal/feedback.html",
+            {
+                "form": form,
+                "about": about,
+                "sent": bool(sent),
+                "reference": sent if _FEEDBACK_REFERENCE.fullmatch(sent) else "",
+            },
+        )
     ip = client_ip(request)
     if services.feedback_rate_limited(ip):
         return _render(
@@ -360,25 +394,32 @@ def feedback(request, language):
         )
     services.feedback_count_attempt(ip=ip)
     form = FeedbackForm(request.POST)
+    candidates = []
     if form.is_valid():
         data = form.cleaned_data
         if data["website"]:  # the honeypot: people never see it, robots fill it in
             return redirect(reverse("portal-feedback", args=[language.bcp47]) + "?sent=1")
-        try:
-            services.feedback_submit(
-                language=language,
-                message=data["message"],
-                name=data["name"],
-                contact=data["contact"],
-                item_slug=item_slug,
-                commune_code=data["commune_code"],
-            )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            return redirect(reverse("portal-feedback", args=[language.bcp47]) + "?sent=1")
-    return _render(request, "portal/feedback.html", {"form": form, "about": about, "sent": False}, status=422)
+        code, candidates = _commune_from_words(form, data["commune"], data["commune_code"])
+        if not form.errors:
+            try:
+                feedback = services.feedback_submit(
+                    language=language,
+                    message=data["message"],
+                    name=data["name"],
+                    contact=data["contact"],
+                    item_slug=item_slug,
+                    commune_code=code,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    field = "commune" if field == "commune_code" else field
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                url = reverse("portal-feedback", args=[language.bcp47])
+                return redirect(f"{url}?sent={feedback.reference}")
+    form.describe_fields()
+    context = {"form": form, "about": about, "sent": False, "candidates": candidates}
+    return _render(request, "portal/feedback.html", context, status=422)
 
 
 @require_GET

@@ -22,7 +22,7 @@ CONTACT = "0912 345 678"
 
 
 def _post(client, lang="vi", ip="203.0.113.5", **fields):
-    data = {"message": MESSAGE, "name": NAME, "contact": CONTACT, "commune_code": "", "website": "", "item": ""}
+    data = {"message": MESSAGE, "name": NAME, "contact": CONTACT, "commune": "", "website": "", "item": ""}
     data.update(fields)
     return client.post(f"/p/{lang}/gop-y/", data, REMOTE_ADDR=ip)
 
@@ -48,14 +48,18 @@ def lao_cai_feedback(db):
 def test_citizen_sends_feedback_without_signing_in(client):
     form = client.get("/p/vi/gop-y/")
     assert form.status_code == 200 and 'name="csrfmiddlewaretoken"' in form.content.decode()
-    response = _post(client, commune_code="03037")
-    assert response.status_code == 302 and response["Location"] == "/p/vi/gop-y/?sent=1"
+    response = _post(client, commune="tả van")
     feedback = Feedback.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/p/vi/gop-y/?sent={feedback.reference}"
+    assert feedback.reference == f"GY-{feedback.created_at:%Y}-{feedback.pk:06d}"
     assert feedback.state == "received" and feedback.message == MESSAGE
     assert feedback.unit.code == "03037" and feedback.language.bcp47 == "vi"
     assert feedback.sender.name == NAME and feedback.sender.contact == CONTACT
     thanks = "Thank you. Your message has been received. Answers are published on the questions and answers page."
-    assert shown("vi", thanks) in client.get("/p/vi/gop-y/?sent=1").content.decode()
+    page = client.get(response["Location"]).content.decode()
+    assert shown("vi", thanks) in page and f"<strong>{feedback.reference}</strong>" in page
+    forged = client.get("/p/vi/gop-y/?sent=<b>x</b>").content.decode()
+    assert shown("vi", thanks) in forged and "<strong>" not in forged  # only a well-formed number is echoed
 
 
 def test_feedback_about_an_article_takes_its_unit(client, make_item, unit, hidden_items):
@@ -79,7 +83,7 @@ def test_feedback_about_an_article_takes_its_unit(client, make_item, unit, hidde
         ({"message": "ngắn"}, ("Write at least %(n)s characters.", {"n": 10})),
         ({"contact": "không phải số"}, ("Enter a valid e-mail address or phone number.", {})),
         ({"contact": "ai@"}, ("Enter a valid e-mail address or phone number.", {})),
-        ({"commune_code": "99999"}, ("No current commune has the code %(code)s.", {"code": "99999"})),
+        ({"commune": "Xã Không Có"}, ("No current commune or ward is called %(name)s.", {"name": "Xã Không Có"})),
     ],
 )
 def test_bad_feedback_is_refused_with_a_clear_message(client, fields, error):
@@ -257,3 +261,50 @@ def test_api_moderation_is_scoped(client, api, users, reviewer, lao_cai_feedback
     assert bad.status_code == 422 and bad["Content-Type"] == "application/problem+json"
     done = owner("post", f"/api/v1/portal/feedback/{lao_cai_feedback.pk}/answer", {"answer": "Đã trả lời."})
     assert done.status_code == 200 and done.json()["state"] == "published"
+
+
+def test_citizen_picks_a_commune_by_name_and_chooses_among_namesakes(client):
+    """Issue 7.8: no codes to know. "Hòa Bình" names several communes: the form comes back with all that
+    was typed and a choice of them; choosing one sends the message about that commune."""
+    first = _post(client, commune="Hòa Bình")
+    page = first.content.decode()
+    assert first.status_code == 422 and not Feedback.objects.exists()
+    assert shown("vi", "Several communes are called %(name)s: choose yours below.", name="Hòa Bình") in page
+    assert 'value="04795"' in page and "Tỉnh Phú Thọ" in page and 'value="31891"' in page and "Tỉnh Cà Mau" in page
+    assert MESSAGE in page and NAME in page and CONTACT in page and 'value="Hòa Bình"' in page  # nothing lost
+    assert _post(client, commune="Hòa Bình", commune_code="31891").status_code == 302
+    assert Feedback.objects.get().unit.code == "31891"
+
+
+def test_a_province_after_a_comma_narrows_the_commune(client):
+    assert _post(client, commune="Hoa Binh, Ca Mau").status_code == 302
+    assert Feedback.objects.get().unit.code == "31891"
+
+
+def test_a_chosen_code_that_no_longer_fits_the_words_is_not_used(client):
+    """A citizen who chose among namesakes and then typed another commune gets the one typed."""
+    assert _post(client, commune="Tả Van", commune_code="31891").status_code == 302
+    assert Feedback.objects.get().unit.code == "03037"
+
+
+def test_help_texts_and_errors_are_read_by_screen_readers(client):
+    from html.parser import HTMLParser
+
+    class Inputs(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.described, self.ids = {}, set()
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if attrs.get("id"):
+                self.ids.add(attrs["id"])
+            if tag in ("input", "textarea") and attrs.get("aria-describedby"):
+                self.described[attrs["name"]] = attrs["aria-describedby"].split()
+
+    page = Inputs()
+    page.feed(_post(client, message="ngắn", contact="ai@").content.decode())
+    assert page.described["message"] == ["id_message-help", "id_message-error"]
+    assert page.described["contact"] == ["id_contact-help", "id_contact-error"]
+    assert page.described["commune"] == ["id_commune-help"]
+    assert all(target in page.ids for targets in page.described.values() for target in targets)

@@ -303,3 +303,63 @@ def test_article_body_is_sanitised_again(client, make_item):
     make_item("xss", {"vi": ("Bài", "", '<p>ok</p><script>alert(1)</script><img src=x onerror="alert(2)">')})
     page = client.get("/p/vi/tin-tuc/xss/").content.decode()
     assert "<script" not in page and "onerror" not in page and "<p>ok</p>" in page
+
+
+def test_every_page_names_its_owning_agency_and_a_contact(client, settings):
+    """Issue 7.8: the owner comes from data; an agency that no longer exists is shown as its successor."""
+    page = client.get("/p/vi/").content.decode()
+    assert "Bộ Dân tộc và Tôn giáo" in page and "/p/vi/gop-y/" in page.split('class="owner"')[1]
+    settings.PORTAL_OWNER_AGENCY = "UBDT"  # ended 28/02/2025, succeeded by the Ministry (BDTTG)
+    settings.PORTAL_CONTACT = "banbientap@example.gov.vn"
+    page = client.get("/p/en/").content.decode()
+    owner = page.split('class="owner"')[1].split("</p>")[0]
+    assert "Ministry of Ethnic and Religious Affairs" in owner and "Committee for Ethnic" not in owner
+    assert "banbientap@example.gov.vn" in owner
+
+
+def test_html_is_compressed_for_clients_that_accept_it(client):
+    plain = client.get("/p/vi/")
+    packed = client.get("/p/vi/", HTTP_ACCEPT_ENCODING="gzip")
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert len(packed.content) < len(plain.content) / 2
+
+
+def test_production_static_files_are_fingerprinted_compressed_and_cached_for_a_year(tmp_path):
+    """`ketnoi serve` collects static files; in production they get hashed names, .gz/.br siblings, and
+    whitenoise serves hashed names with a long immutable cache lifetime."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "KETNOI_PROFILE": "production",
+        "SECRET_KEY": "t" * 50,
+        "ALLOWED_HOSTS": "testserver",
+        "KETNOI_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+    }
+    env.pop("KETNOI_TESTING", None)
+    script = (
+        "import django, json; django.setup();"
+        "from django.core.management import call_command;"
+        "call_command('collectstatic', interactive=False, verbosity=0);"
+        "from django.contrib.staticfiles.storage import staticfiles_storage as s;"
+        "from whitenoise.middleware import WhiteNoiseMiddleware as W;"
+        "name = s.stored_name('portal/portal.css'); w = W(lambda r: None);"
+        "print(json.dumps([name, w.immutable_file_test('', '/static/' + name), w.max_age]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**env, "DJANGO_SETTINGS_MODULE": "ketnoi.settings"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
+    import json
+
+    name, immutable, max_age = json.loads(out.strip().splitlines()[-1])
+    assert re.fullmatch(r"portal/portal\.[0-9a-f]{12}\.css", name) and immutable is True
+    root = tmp_path / "static"
+    assert (root / (name + ".gz")).exists() and (root / (name + ".br")).exists()
