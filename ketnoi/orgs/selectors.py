@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 
 from ketnoi.core.models import AuditEntry
@@ -43,8 +45,15 @@ def user_list_for_user(*, user, query: str = "") -> QuerySet[User]:
 
 
 def audit_list_for_user(
-    *, user, model: str | None = None, actor: str | None = None, action: str | None = None
+    *,
+    user,
+    model: str | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    date_from=None,
+    date_to=None,
 ) -> QuerySet[AuditEntry]:
+    """Audit entries in the user's area, newest first; ``date_from``/``date_to`` are local dates, inclusive."""
     entries = restrict(AuditEntry.objects.all(), user, AUDIT_VIEW)
     if model:
         entries = entries.filter(model=model)
@@ -52,7 +61,30 @@ def audit_list_for_user(
         entries = entries.filter(actor_name__icontains=actor)
     if action:
         entries = entries.filter(action=action)
+    if date_from:
+        entries = entries.filter(at__gte=_local_midnight(date_from))
+    if date_to:
+        entries = entries.filter(at__lt=_local_midnight(date_to + dt.timedelta(days=1)))
     return entries.order_by("-at", "-id")
+
+
+def _local_midnight(day):
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def audit_facets_for_user(*, user) -> dict[str, list]:
+    """The object types and people in the user's part of the log, for the filter lists."""
+    from .audit_display import model_label
+
+    entries = restrict(AuditEntry.objects.all(), user, AUDIT_VIEW)
+    models = sorted(
+        ((label, model_label(label)) for label in entries.values_list("model", flat=True).distinct()),
+        key=lambda pair: pair[1],
+    )
+    people = sorted(set(entries.exclude(actor_name="").values_list("actor_name", flat=True).distinct()))
+    return {"models": models, "people": people}
 
 
 def token_list_for_user(*, user) -> QuerySet[ApiToken]:

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -13,8 +14,9 @@ from ketnoi.core.middleware import client_ip
 from ketnoi.core.paging import paginate
 from ketnoi.core.ratelimit import login_blocked, login_failed, login_succeeded
 from ketnoi.core.roles import AUDIT_VIEW
+from ketnoi.core.text import parse_date
 
-from . import selectors, services
+from . import audit_display, selectors, services
 from .forms import LoginForm, TokenForm
 from .models import Agency, ApiToken
 
@@ -113,21 +115,63 @@ def user_list(request):
 def audit_list(request):
     if not request.user.has_capability(AUDIT_VIEW):
         raise PermissionDenied
+    filters = {k: request.GET.get(k, "").strip() for k in ("model", "actor", "action", "from", "to")}
+    errors, dates = {}, {}
+    for key in ("from", "to"):
+        if filters[key]:
+            try:
+                dates[key] = parse_date(filters[key])
+            except ValueError:
+                errors[key] = _("Write the date as dd/mm/yyyy.")
     entries = selectors.audit_list_for_user(
         user=request.user,
-        model=request.GET.get("model") or None,
-        actor=request.GET.get("actor") or None,
-        action=request.GET.get("action") or None,
+        model=filters["model"] or None,
+        actor=filters["actor"] or None,
+        action=filters["action"] or None,
+        date_from=dates.get("from"),
+        date_to=dates.get("to"),
     )
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx") and not errors:
+        return _audit_export(entries, export)
+    page = paginate(request, entries)
     return render(
         request,
         "orgs/audit_list.html",
         {
-            "page": paginate(request, entries),
+            "page": page,
+            "rows": [(entry, audit_display.model_label(entry.model), audit_display.changes(entry)) for entry in page],
             "actions": audit.AuditEntry.Action.choices,
-            "filters": {k: request.GET.get(k, "") for k in ("model", "actor", "action")},
+            "facets": selectors.audit_facets_for_user(user=request.user),
+            "filters": filters,
+            "errors": errors,
         },
+        status=422 if errors else 200,
     )
+
+
+AUDIT_EXPORT_MAX = 50_000
+
+
+def _audit_export(entries, file_format: str):
+    from ketnoi.core.exports import tabular_response
+    from ketnoi.core.text import format_date
+
+    language = translation.get_language() or "vi"
+    header = [_("Time"), _("Actor"), _("Action"), _("Object type"), _("Object"), _("Field"), _("Before"), _("After")]
+    rows = []
+    for entry in entries[:AUDIT_EXPORT_MAX]:
+        base = [
+            format_date(entry.at, language, with_time=True),
+            entry.actor_name,
+            entry.get_action_display(),
+            audit_display.model_label(entry.model),
+            f"#{entry.object_pk} {entry.object_repr}",
+        ]
+        changes = audit_display.changes(entry) or [None]
+        for change in changes:
+            rows.append(base + ([change.label, change.before, change.after] if change else ["", "", ""]))
+    return tabular_response("ketnoi-audit", header, rows, file_format)
 
 
 @login_required

@@ -113,6 +113,22 @@ class Term(Audited, TimeStampedModel):
     match_key = models.CharField(max_length=300, editable=False)  # normalised, lower case: for hits()
     search_key = models.CharField(max_length=300, db_index=True, editable=False)  # folded: for search
 
+    # TBX part-of-speech values, shown in the interface language (the stored value stays TBX's)
+    PARTS_OF_SPEECH = {
+        "noun": _("noun"),
+        "proper noun": _("proper noun"),
+        "propernoun": _("proper noun"),
+        "verb": _("verb"),
+        "adjective": _("adjective"),
+        "adverb": _("adverb"),
+        "other": _("other"),
+    }
+
+    @property
+    def part_of_speech_label(self):
+        key = " ".join(self.part_of_speech.split()).lower()
+        return self.PARTS_OF_SPEECH.get(key, self.part_of_speech)
+
     class Meta:
         verbose_name = _("term")
         verbose_name_plural = _("terms")

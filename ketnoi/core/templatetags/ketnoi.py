@@ -35,3 +35,18 @@ def query_with(context, **kwargs):
     for key, value in kwargs.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.filter
+def in_ui_language(obj, field: str = "name"):
+    """``obj.<field>_<ui>`` when the data has the interface language; otherwise the English (or else the
+    Vietnamese) text, marked with its language (``<span lang="en">``) so that screen readers read it
+    right and nobody mistakes data for an untranslated interface string."""
+    from django.utils.html import format_html
+
+    ui = (translation.get_language() or "vi")[:2]
+    for lang in dict.fromkeys((ui, "en", "vi")):
+        value = getattr(obj, f"{field}_{lang}", "") or (getattr(obj, field, "") if lang == "vi" else "")
+        if value:
+            return value if lang == ui else format_html('<span lang="{}">{}</span>', lang, value)
+    return ""

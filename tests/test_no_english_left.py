@@ -1,0 +1,110 @@
+"""Issue 7.9: every string shown in the interface goes through gettext. The main pages are rendered in
+Vietnamese and Thai and no English may be left in them, beyond proper names and data."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+LOCALE = Path(__file__).resolve().parent.parent / "ketnoi" / "locale"
+
+STAFF_PAGES = [
+    "/",
+    "/my-work/",
+    "/programmes/",
+    "/programmes/ctph-922-2024/",
+    "/programmes/ctph-922-2024/reports/",
+    "/reviews/",
+    "/indicators/",
+    "/units/",
+    "/villages/",
+    "/agencies/",
+    "/users/",
+    "/audit/",
+    "/tokens/",
+    "/ethnic-groups/",
+    "/languages/",
+    "/legal-documents/",
+    "/exchange/",
+    "/inspections/plans/",
+    "/inspections/findings/",
+    "/emulation/sheets/",
+    "/emulation/proposals/",
+    "/notifications/",
+    "/content/",
+    "/content/new/",
+    "/translation/termbase/",
+    "/translation/memory/",
+    "/portal/feedback/",
+]
+PORTAL_PAGES = ["/p/{lang}/", "/p/{lang}/gop-y/", "/p/{lang}/hoi-dap/", "/p/{lang}/dan-toc/", "/p/{lang}/lich/"]
+
+# English words that are never Vietnamese or Thai words ("to", "no", "a" are Vietnamese: not listed).
+ENGLISH = re.compile(
+    r"\b(the|and|of|with|for|from|not|this|that|your|you|are|is|has|have|will|been|none|yes|all|"
+    r"draft|submitted|approved|returned|pending|overdue|closed|save|cancel|edit|delete|search|export|import|"
+    r"status|state|warning|error|blocking|report|reports|task|tasks|new|next|previous|page|sign|out|view|"
+    r"add|remove|back|filter|show|hide|total|due|late|on|time|users?|language|languages)\b",
+    re.IGNORECASE,
+)
+
+
+class VisibleText(HTMLParser):
+    """Text a person sees, leaving out scripts, styles, code and anything marked as another language."""
+
+    SKIP = {"script", "style", "code", "pre", "kbd", "samp", "option"}
+
+    def __init__(self, ui: str):
+        super().__init__(convert_charrefs=True)
+        self.ui, self.stack, self.chunks = ui, [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        lang = attrs.get("lang")
+        skip = tag in self.SKIP or (lang is not None and not lang.startswith(self.ui)) or "translate" in attrs
+        if tag in {"br", "img", "input", "meta", "link", "hr", "source", "wbr"}:
+            return
+        self.stack.append(skip)
+
+    def handle_endtag(self, tag):
+        if tag in {"br", "img", "input", "meta", "link", "hr", "source", "wbr"}:
+            return
+        if self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not any(self.stack):
+            self.chunks.append(data)
+
+
+def visible(html: str, ui: str) -> str:
+    parser = VisibleText(ui)
+    parser.feed(html)
+    return re.sub(r"\s+", " ", " ".join(parser.chunks))
+
+
+def english_left(text: str) -> list[str]:
+    return sorted({m.group().lower() for m in ENGLISH.finditer(text)})
+
+
+@pytest.fixture(scope="module")
+def msgids():
+    with open(LOCALE / "vi" / "LC_MESSAGES" / "django.po", "rb") as handle:
+        return [m.id for m in read_po(handle) if isinstance(m.id, str) and len(m.id.split()) >= 3]
+
+
+@pytest.mark.parametrize("ui", ["vi", "th"])
+def test_staff_pages_have_no_english_left(client, users, ui, msgids):
+    client.force_login(users["admin"])
+    client.post("/i18n/setlang/", {"language": ui, "next": "/"})
+    problems = {}
+    for url in STAFF_PAGES:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = visible(response.content.decode(), ui)
+        found = english_left(text) + [m for m in msgids if "%" not in m and m in text]
+        if found:
+            problems[url] = found
+    assert problems == {}
