@@ -1,15 +1,13 @@
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ketnoi.core.exports import tabular_response
 from ketnoi.core.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 from ketnoi.core.scoping import allows, require_capability
 from ketnoi.geo.models import AdminUnit
@@ -143,32 +141,6 @@ def _task_rows(states):
         ]
 
 
-def tabular_response(filename: str, header: list[str], rows, file_format: str) -> HttpResponse:
-    """CSV (UTF-8 with BOM so spreadsheet programs read Vietnamese) or XLSX."""
-    if file_format == "xlsx":
-        import openpyxl
-
-        workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
-
-
 @login_required
 def task_list(request, code):
     require_capability(request.user, PROGRAMMES_VIEW)
@@ -257,6 +229,7 @@ def task_detail(request, pk):
             "can_update": request.user.has_capability(TASKS_UPDATE),
             "lead_today": task.lead_agency.current_successors(),
         },
+        status=422 if errors else 200,  # a refused comment, attachment or status: the form again, with why
     )
 
 
@@ -322,7 +295,7 @@ def _report_export(request, programme, reports, file_format):
         if not values:
             rows.append(base + ["", ""])
         for value in values:
-            rows.append(base + [value.element.code, str(value.value)])
+            rows.append(base + [value.element.code, value.value])  # a number stays a number
     return tabular_response(f"reports-{programme.code}", header, rows, file_format)
 
 
