@@ -246,6 +246,9 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+# Seconds to wait for the mail server on connect and on each reply: a hung server fails the send
+# (retried later) instead of holding a worker thread for ever.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ketnoi@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -264,6 +267,7 @@ KETNOI_ESPEAK_BINARY = os.environ.get("ESPEAK_BINARY", "espeak-ng")
 KETNOI_SITE_URL = os.environ.get("KETNOI_SITE_URL", "")
 NOTIFICATIONS_DUE_SOON_DAYS = int(os.environ.get("NOTIFICATIONS_DUE_SOON_DAYS", "7"))
 NOTIFICATIONS_OVERDUE_LOOKBACK_DAYS = int(os.environ.get("NOTIFICATIONS_OVERDUE_LOOKBACK_DAYS", "60"))
+NOTIFICATIONS_MAIL_BACKOFF_SECONDS = int(os.environ.get("NOTIFICATIONS_MAIL_BACKOFF_SECONDS", "60"))
 
 # Machine translation (optional; docs/translation-memory.md): none | libretranslate | argos.
 MT_PROVIDER = os.environ.get("MT_PROVIDER", "none")

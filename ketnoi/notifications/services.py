@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
+import socket
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
@@ -40,6 +43,7 @@ DEFAULT_DUE_SOON_DAYS = 7
 DEFAULT_OVERDUE_LOOKBACK_DAYS = 60
 DEFAULT_EMAIL_LEASE_SECONDS = 600
 DEFAULT_EMAIL_MAX_AGE_DAYS = 3
+DEFAULT_MAIL_BACKOFF_SECONDS = 60
 
 
 def due_soon_days() -> int:
@@ -130,8 +134,45 @@ def _email_body(notification: Notification) -> str:
     return "\n".join(lines)
 
 
-def notification_email_send(*, notification_id: int) -> bool:
-    """Send the notification's e-mail unless it was sent or another sender holds it. True if sent here."""
+class MailServerUnavailable(Exception):
+    """The mail server failed to answer a moment ago; the e-mail is retried later, not now."""
+
+
+# Failures of the mail server itself (down, hung past EMAIL_TIMEOUT, dropped the connection), as
+# opposed to a refusal of one message (a bad recipient), which says nothing about the next one.
+MAIL_SERVER_FAILURES = (
+    TimeoutError,
+    ConnectionError,
+    socket.gaierror,
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+)
+_MAIL_DOWN_KEY = "notifications:mail-server-down"
+
+
+def mail_backoff_seconds() -> int:
+    return int(getattr(settings, "NOTIFICATIONS_MAIL_BACKOFF_SECONDS", DEFAULT_MAIL_BACKOFF_SECONDS))
+
+
+def _mail_server_down() -> bool:
+    return bool(cache.get(_MAIL_DOWN_KEY))
+
+
+def _note_mail_server_down(exc: Exception) -> None:
+    """One hung mail server costs one EMAIL_TIMEOUT per back-off period, not one per e-mail: every
+    worker thread stays free for the other jobs (scheduled publishing, reminders)."""
+    log.warning("mail server unavailable (%s); e-mails wait %ss", type(exc).__name__, mail_backoff_seconds())
+    cache.set(_MAIL_DOWN_KEY, True, mail_backoff_seconds())
+
+
+def notification_email_send(*, notification_id: int, connection=None) -> bool:
+    """Send the notification's e-mail unless it was sent or another sender holds it. True if sent here.
+
+    Raises MailServerUnavailable without trying while the mail server is known to be down or hung
+    (NOTIFICATIONS_MAIL_BACKOFF_SECONDS after a failure); the job's retries and the periodic sweep
+    send it later. Each try waits at most EMAIL_TIMEOUT seconds for the server."""
+    if _mail_server_down():
+        raise MailServerUnavailable(notification_id)
     now = timezone.now()
     expired = now - dt.timedelta(seconds=email_lease_seconds())
     claimed = (
@@ -149,12 +190,15 @@ def notification_email_send(*, notification_id: int) -> bool:
         body=_email_body(notification),
         to=[notification.recipient.email],
         headers={"Message-ID": f"<notification-{notification.pk}@{domain}>"},
+        connection=connection,
     )
     try:
         message.send()
-    except Exception:
+    except Exception as exc:
         # Release the claim so a retry (the job's or the periodic sweep's) sends it.
         Notification.objects.filter(pk=notification_id, email_claimed_at=now).update(email_claimed_at=None)
+        if isinstance(exc, MAIL_SERVER_FAILURES):
+            _note_mail_server_down(exc)
         raise
     Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
     return True
@@ -176,13 +220,28 @@ def pending_email_ids(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def emails_send_pending(*, now: dt.datetime | None = None) -> int:
-    """Send every pending e-mail; one failure does not stop the others. Returns how many were sent."""
+    """Send every pending e-mail over one connection; a refused message does not stop the others, a
+    mail server that is down or hung stops the sweep (the next sweep tries again). Returns how many
+    were sent."""
     sent = 0
-    for notification_id in pending_email_ids(now=now):
+    ids = pending_email_ids(now=now)
+    if not ids:
+        return 0
+    connection = get_connection()
+    try:
+        for notification_id in ids:
+            try:
+                sent += notification_email_send(notification_id=notification_id, connection=connection)
+            except (MailServerUnavailable, *MAIL_SERVER_FAILURES):
+                log.warning("mail server unavailable: %s e-mails wait for the next sweep", len(ids) - sent)
+                break
+            except Exception:
+                log.exception("e-mail of notification %s failed; it will be retried", notification_id)
+    finally:
         try:
-            sent += notification_email_send(notification_id=notification_id)
-        except Exception:
-            log.exception("e-mail of notification %s failed; it will be retried", notification_id)
+            connection.close()
+        except Exception:  # closing a connection to a broken server
+            log.debug("closing the mail connection failed", exc_info=True)
     return sent
 
 

@@ -10,6 +10,12 @@ import pytest
 TODAY = dt.date(2032, 6, 10)  # far from any seeded programme's dates, so scans see only these objects
 
 
+@pytest.fixture(autouse=True)
+def _retry_at_once(settings):
+    """These tests stand for huey's retry (60 s later) by retrying at once: no mail-server back-off."""
+    settings.NOTIFICATIONS_MAIL_BACKOFF_SECONDS = 0
+
+
 @pytest.fixture
 def agency(db):
     from ketnoi.orgs.models import Agency
