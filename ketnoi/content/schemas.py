@@ -4,6 +4,8 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from ketnoi.core.validation import Id
+
 
 class VariantBrief(Schema):
     id: int
@@ -79,7 +81,7 @@ class ItemIn(Schema):
     target_languages: list[str] = []
     target_groups: list[str] = []
     target_units: list[str] = []
-    related_tasks: list[int] = []
+    related_tasks: list[Id] = []
     event_start: dt.datetime | None = None
     event_end: dt.datetime | None = None
     event_place: str = ""
@@ -99,7 +101,7 @@ class ItemPatch(Schema):
     target_languages: list[str] | None = None
     target_groups: list[str] | None = None
     target_units: list[str] | None = None
-    related_tasks: list[int] | None = None
+    related_tasks: list[Id] | None = None
     event_start: dt.datetime | None = None
     event_end: dt.datetime | None = None
     event_place: str | None = None

@@ -6,16 +6,19 @@ import math
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
+from pydantic import Field
 
 from .importing import ImportFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+MAX_PAGE = 1_000_000
 
 
 def problem(request: HttpRequest, status: int, title: str, detail: str = "", **extra: Any) -> JsonResponse:
@@ -80,6 +83,12 @@ def install_problem_handlers(api) -> None:
     def _http_error(request, exc):
         return problem(request, exc.status_code, str(exc.message) if hasattr(exc, "message") else str(exc))
 
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def _out_of_range(request, exc):
+        # A last line behind the field checks (core/validation.py): a value the database cannot hold.
+        return problem(request, 422, _("Invalid data"), _("A value is too long or a number is out of range."))
+
     @api.exception_handler(Exception)
     def _server_error(request, exc):
         import logging
@@ -89,10 +98,12 @@ def install_problem_handlers(api) -> None:
 
 
 class Page(PaginationBase):
-    """?page=N&page_size=M (max 500); the response says how many items and pages there are."""
+    """?page=N&page_size=M (max 500); the response says how many items and pages there are.
+
+    ``page`` is 1 to MAX_PAGE (else 422); a page past the last one is empty. ``page_size`` is capped."""
 
     class Input(Schema):
-        page: int = 1
+        page: int = Field(1, ge=1, le=MAX_PAGE)
         page_size: int = 50
 
     class Output(Schema):
@@ -107,7 +118,7 @@ class Page(PaginationBase):
 
     def paginate_queryset(self, queryset, pagination: Input, **params):
         page_size = max(1, min(pagination.page_size, self.max_page_size))
-        page = max(1, pagination.page)
+        page = pagination.page
         count = queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)
         offset = (page - 1) * page_size
         return {

@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import audit  # noqa: F401  (connects the audit signal handlers)
+        from .validation import connect_save_guard
+
+        connect_save_guard()  # max_length and integer ranges checked on every save (issue 11.6)

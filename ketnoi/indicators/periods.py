@@ -7,6 +7,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 MONTHLY, QUARTERLY, SIX_MONTHLY, YEARLY = "monthly", "quarterly", "six_monthly", "yearly"
 _PATTERN = re.compile(r"^(\d{4})(?:M(\d{2})|Q([1-4])|S([12]))?$")
 
@@ -26,15 +29,35 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+class InvalidPeriod(ValidationError, ValueError):
+    """A period code that is not one: a ValidationError of the field ``period`` (a 422 in the API, a
+    form error on a page), and still a ValueError for callers that catch that."""
+
+    def __init__(self, message: str):
+        super().__init__({"period": [message]})
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def parse_period(code: str) -> PeriodSpec:
-    match = _PATTERN.match((code or "").strip().upper())
+    text = (code or "").strip().upper()
+    match = _PATTERN.match(text) if len(text) <= 8 else None
     if not match:
-        raise ValueError(f"not a period code: {code!r} (use 2025M07, 2025Q3, 2025S1 or 2025)")
+        raise InvalidPeriod(
+            _("%(code)s is not a period code (use 2025M07, 2025Q3, 2025S1 or 2025).")
+            % {"code": repr((code or "")[:20])}
+        )
     year = int(match.group(1))
+    if year < 1:
+        raise InvalidPeriod(
+            _("%(code)s is not a period code (use 2025M07, 2025Q3, 2025S1 or 2025).") % {"code": repr(code)}
+        )
     if match.group(2):
         month = int(match.group(2))
         if not 1 <= month <= 12:
-            raise ValueError(f"not a month: {code!r}")
+            raise InvalidPeriod(_("%(code)s is not a month.") % {"code": repr(code)})
         return PeriodSpec(dt.date(year, month, 1), _month_end(year, month), f"{year}M{month:02d}", MONTHLY)
     if match.group(3):
         quarter = int(match.group(3))

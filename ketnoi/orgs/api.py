@@ -1,8 +1,10 @@
 import datetime as dt
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import Field
 
 from ketnoi.core.api import Page
 from ketnoi.core.roles import AUDIT_VIEW
@@ -82,8 +84,8 @@ class AuditOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str
-    days_valid: int | None = 365
+    name: str = Field(max_length=100)
+    days_valid: int = Field(365, ge=1, le=settings.API_TOKEN_MAX_DAYS, description="Every token expires")
 
 
 class TokenOut(Schema):

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ketnoi.core.text import normalize_text
@@ -14,4 +15,9 @@ class LoginForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100)
-    days_valid = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=3650, initial=365)
+    days_valid = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=settings.API_TOKEN_MAX_DAYS,
+        initial=min(365, settings.API_TOKEN_MAX_DAYS),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -67,16 +68,25 @@ def role_grant(*, user: User, role: str, unit: AdminUnit | None = None, note: st
     return grant
 
 
+def token_max_days() -> int:
+    return int(getattr(settings, "API_TOKEN_MAX_DAYS", 365))
+
+
 @transaction.atomic
 def token_create(*, user: User, name: str, days_valid: int | None = 365) -> tuple[ApiToken, str]:
-    """Create a token; returns it with the plain key, which is shown once and never stored."""
+    """Create a token; returns it with the plain key, which is shown once and never stored.
+
+    Every token expires: ``days_valid`` is 1 to API_TOKEN_MAX_DAYS."""
+    limit = token_max_days()
+    if not isinstance(days_valid, int) or isinstance(days_valid, bool) or not 1 <= days_valid <= limit:
+        raise ValidationError({"days_valid": _("A token is valid for 1 to %(limit)s days.") % {"limit": limit}})
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
         name=normalize_text(name, collapse_spaces=True) or "token",
         prefix=key[:10],
         key_hash=ApiToken.hash_key(key),
-        expires_at=timezone.now() + timezone.timedelta(days=days_valid) if days_valid else None,
+        expires_at=timezone.now() + timezone.timedelta(days=days_valid),
     )
     return token, key
 
