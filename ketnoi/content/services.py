@@ -771,6 +771,7 @@ def variant_xliff_import(*, user, variant: ContentVariant, data: bytes, filename
     """Read an XLIFF file back into the units, all or nothing: languages must match, every unit id must
     be a unit of this variant whose source is unchanged. Returns how many units changed."""
     from ketnoi.translation.interchange import xliff_import
+    from ketnoi.translation.xmlsafe import LineError
 
     if not can_translate(user, variant):
         raise PermissionDenied(TRANSLATION_TRANSLATE)
@@ -778,15 +779,25 @@ def variant_xliff_import(*, user, variant: ContentVariant, data: bytes, filename
         raise ValidationError(_("The source text is not translated."))
     document = xliff_import(data, filename=filename)
     errors = []
+
+    def at(line, message):  # "file, line N: message", as the file's own errors read
+        return str(LineError(filename, line, None, message))
+
     if language_get(document.source_lang).pk != variant.item.source_language_id:
         errors.append(
-            _("The file's source language is %(lang)s, not %(expected)s.")
-            % {"lang": document.source_lang, "expected": variant.item.source_language.bcp47}
+            at(
+                None,
+                _("The file's source language is %(lang)s, not %(expected)s.")
+                % {"lang": document.source_lang, "expected": variant.item.source_language.bcp47},
+            )
         )
     if language_get(document.target_lang).pk != variant.language_id:
         errors.append(
-            _("The file's target language is %(lang)s, not %(expected)s.")
-            % {"lang": document.target_lang, "expected": variant.language.bcp47}
+            at(
+                None,
+                _("The file's target language is %(lang)s, not %(expected)s.")
+                % {"lang": document.target_lang, "expected": variant.language.bcp47},
+            )
         )
     units = {str(u.pk): u for u in variant.units.select_related("segment")}
     reviewer = allows(user, TRANSLATION_REVIEW, variant)
@@ -794,11 +805,11 @@ def variant_xliff_import(*, user, variant: ContentVariant, data: bytes, filename
     for xu in document.units:
         unit = units.get(str(xu.id))
         if unit is None:
-            errors.append(_("Unit %(id)s is not a segment of this translation.") % {"id": repr(xu.id)})
+            errors.append(at(xu.line, _("Unit %(id)s is not a segment of this translation.") % {"id": repr(xu.id)}))
             continue
         source_now = unit.segment.text if unit.segment_id else unit.source_text
         if _text(xu.source) != source_now:
-            errors.append(_("Unit %(id)s: the source text changed since the export.") % {"id": xu.id})
+            errors.append(at(xu.line, _("Unit %(id)s: the source text changed since the export.") % {"id": xu.id}))
             continue
         state = xu.state if xu.state in TranslationUnit.State.values else TranslationUnit.State.TRANSLATED
         if state == TranslationUnit.State.REVIEWED and not reviewer:

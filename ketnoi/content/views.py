@@ -114,7 +114,10 @@ def item_create(request):
 
 @login_required
 def item_detail(request, pk):
-    item = _item_or_404(request.user, pk)
+    return _item_page(request, _item_or_404(request.user, pk))
+
+
+def _item_page(request, item, *, image_form=None, status=200):
     source = selectors.source_variant(item)
     variants = [
         (v, selectors.progress(v))
@@ -134,11 +137,12 @@ def item_detail(request, pk):
             "actions": services.allowed_actions(request.user, item),
             "can_write": can_write,
             "can_edit": can_write and item.state == ContentItem.State.DRAFT,
-            "image_form": ImageForm(),
+            "image_form": image_form or ImageForm(),
             "languages": _languages_to_add(item),
             "translators": _people_for(item, TRANSLATION_TRANSLATE),
             "reviewers": _people_for(item, TRANSLATION_REVIEW),
         },
+        status=status,
     )
 
 
@@ -264,15 +268,12 @@ def image_upload(request, pk):
                 caption=form.cleaned_data["caption"],
             )
         except ValidationError as exc:
-            for message in _messages_of(exc):
-                messages.error(request, message)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Image added."))
-    else:
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {error}")
-    return redirect("content-item", pk=item.pk)
+            return redirect("content-item", pk=item.pk)
+    # Refused: the item page again with the form, its values and why (422), not a redirect.
+    return _item_page(request, item, image_form=form, status=422)
 
 
 def _image_or_404(user, pk) -> ContentImage:

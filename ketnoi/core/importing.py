@@ -72,6 +72,19 @@ class Table:
     rows: list[Row]
 
 
+def limit_errors(filename: str, row: int, model, values: dict, *, columns: dict | None = None) -> list[RowError]:
+    """The values of one row beyond the model's column limits (max_length, integer range), each named
+    by its column in the file (``columns`` maps a model field to a file column where they differ)."""
+    from .validation import field_limit_errors
+
+    columns = columns or {}
+    return [
+        RowError(filename, row, columns.get(name, name), message)
+        for name, messages in field_limit_errors(model, values).items()
+        for message in messages
+    ]
+
+
 def _size_of(source) -> int:
     if isinstance(source, str | Path):
         return os.path.getsize(source)
@@ -105,8 +118,12 @@ def read_table(
     optional: list[str] = (),
     max_bytes: int | None = None,
     max_rows: int | None = None,
+    multiline: tuple[str, ...] = (),
 ) -> Table:
-    """Read a CSV (UTF-8) or XLSX file into normalised rows, or raise ImportFailed."""
+    """Read a CSV (UTF-8) or XLSX file into normalised rows, or raise ImportFailed.
+
+    A line break inside a value is refused except in the ``multiline`` columns: in a CSV file it is
+    the sign of a quote left open, which would merge the following rows into one value."""
     filename = filename or os.path.basename(str(getattr(source, "name", source)))
     max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
     max_rows = max_rows or settings.IMPORT_MAX_ROWS
@@ -142,18 +159,31 @@ def read_table(
         )
     known = set(required) | set(optional)
     rows: list[Row] = []
+    broken: list[RowError] = []
     for number, raw in enumerate(raw_rows, start=2):
         values = {}
         for index, name in enumerate(columns):
             if name not in known:
                 continue
-            cell = raw[index] if index < len(raw) else ""
-            values[name] = normalize_text("" if cell is None else str(cell), collapse_spaces=True)
+            cell = "" if index >= len(raw) or raw[index] is None else str(raw[index])
+            if name not in multiline and ("\n" in cell or "\r" in cell):
+                broken.append(
+                    RowError(
+                        filename,
+                        number,
+                        name,
+                        _("a line break inside the value (is a quote left open?): %(start)s…")
+                        % {"start": cell.splitlines()[0][:40] if cell.strip() else ""},
+                    )
+                )
+            values[name] = normalize_text(cell, collapse_spaces=name not in multiline)
         if not any(values.values()):
             continue  # blank line
         rows.append(Row(number=number, values=values))
         if len(rows) > max_rows:
             fail(_("more than %(limit)s rows") % {"limit": max_rows}, row=number)
+    if broken:
+        raise ImportFailed(broken)
     if not rows:
         fail(_("the file has no data rows"))
     return Table(filename=filename, columns=columns, rows=rows)
@@ -182,12 +212,37 @@ def _csv_rows(data: bytes, filename: str):
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # strict: a quote left open is an error, not a value running to the end of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect, strict=True)
+    header: list[str] = []
+    records, last_line = 0, 0
     try:
-        yield from reader
+        for record in reader:
+            if not records:
+                header = record
+            records += 1
+            last_line = reader.line_num
+            yield record
     except csv.Error as exc:
+        # The broken record starts on the line after the last good one; name its column by the
+        # delimiters before the first quote on that line.
+        lines = text.splitlines()
+        start = last_line + 1
+        first = lines[start - 1] if 0 < start <= len(lines) else ""
+        column = None
+        if '"' in first:
+            index = first[: first.index('"')].count(dialect.delimiter)
+            column = _header_key(header[index]) if index < len(header) else None
         raise ImportFailed(
-            [RowError(filename, reader.line_num, None, _("malformed CSV: %(e)s") % {"e": exc})]
+            [
+                RowError(
+                    filename,
+                    records + 1,
+                    column,
+                    _("malformed CSV (%(e)s): a quote opened on line %(line)s is not closed properly")
+                    % {"e": exc, "line": start},
+                )
+            ]
         ) from None
 
 

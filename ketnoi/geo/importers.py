@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ketnoi.core import audit
-from ketnoi.core.importing import ImportFailed, RowError, read_table
+from ketnoi.core.importing import ImportFailed, RowError, limit_errors, read_table
 from ketnoi.core.loading import upsert
 from ketnoi.core.roles import CLASSIFICATION_IMPORT, VILLAGES_IMPORT
 from ketnoi.core.scoping import user_scope
@@ -46,7 +46,9 @@ def _int_field(row, name, errors, filename) -> int | None:
 
 
 def import_villages(source, *, user, filename: str | None = None) -> ImportResult:
-    table = read_table(source, filename=filename, required=VILLAGE_COLUMNS, optional=VILLAGE_OPTIONAL)
+    table = read_table(
+        source, filename=filename, required=VILLAGE_COLUMNS, optional=VILLAGE_OPTIONAL, multiline=("notes",)
+    )
     filename = table.filename
     communes = {
         unit.code: unit
@@ -112,20 +114,21 @@ def import_villages(source, *, user, filename: str | None = None) -> ImportResul
                 )
             )
             continue
-        rows.append(
-            {
-                "commune_id": commune.id,
-                "name": name,
-                "kind": kind,
-                "code": row.get("code"),
-                "population": population,
-                "households": households,
-                "minority_households": minority,
-                "notes": row.get("notes"),
-                "search_key": fold(name),
-                "sort_key": vi_sort_key(name),
-            }
-        )
+        values = {
+            "commune_id": commune.id,
+            "name": name,
+            "kind": kind,
+            "code": row.get("code"),
+            "population": population,
+            "households": households,
+            "minority_households": minority,
+            "notes": row.get("notes"),
+        }
+        too_large = limit_errors(filename, row.number, Village, values)
+        if too_large:
+            errors.extend(too_large)
+            continue
+        rows.append({**values, "search_key": fold(name), "sort_key": vi_sort_key(name)})
     if errors:
         raise ImportFailed(errors)
     # Existing villages are matched by commune and exact name, so a re-import updates in place.
@@ -225,6 +228,10 @@ def import_classification(source, *, user, period: ClassificationPeriod, filenam
                         filename, row.number, "village_name", _("duplicate of row %(row)s") % {"row": villages[key]}
                     )
                 )
+                continue
+            too_long = limit_errors(filename, row.number, DifficultVillage, {"village_name": village})
+            if too_long:
+                errors.extend(too_long)
                 continue
             villages[key] = row.number
     if errors:

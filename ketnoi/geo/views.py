@@ -142,5 +142,5 @@ def village_import(request):
         request,
         "geo/village_import.html",
         {"form": form, "errors": errors, "result": result},
-        status=422 if errors else 200,
+        status=422 if errors or (request.method == "POST" and not form.is_valid()) else 200,
     )

@@ -458,6 +458,7 @@ class XliffUnit:
     target: str = ""
     state: str = "untranslated"  # untranslated | draft | translated | reviewed
     note: str = ""
+    line: int | None = None  # where the unit starts in the file it was read from
 
 
 @dataclass
@@ -572,6 +573,7 @@ def xliff_import(data: bytes, *, filename: str = "upload.xlf") -> XliffDocument:
                     source=normalize_text("".join(sources)),
                     target=normalize_text("".join(targets)),
                     state=_state2(states),
+                    line=unit.line,
                 )
             )
     elif version.startswith("1."):
@@ -603,6 +605,7 @@ def xliff_import(data: bytes, *, filename: str = "upload.xlf") -> XliffDocument:
                     source=normalize_text(xmlsafe.inline_text(src, skip=XLIFF_INLINE_CODE)),
                     target=normalize_text(target_text),
                     state=state,
+                    line=tu.line,
                 )
             )
     else:
@@ -612,9 +615,9 @@ def xliff_import(data: bytes, *, filename: str = "upload.xlf") -> XliffDocument:
     seen = set()
     for unit in units:
         if not unit.id:
-            errors.add(None, _("a unit has no id"))
+            errors.add(unit.line, _("a unit has no id"))
         elif unit.id in seen:
-            errors.add(None, _("the unit id %(id)s appears twice") % {"id": repr(unit.id)})
+            errors.add(unit.line, _("the unit id %(id)s appears twice") % {"id": repr(unit.id)})
         seen.add(unit.id)
     errors.raise_if_any()
     return XliffDocument(

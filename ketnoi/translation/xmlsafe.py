@@ -10,6 +10,7 @@ starts on (``element.line``) so errors can name it.
 from __future__ import annotations
 
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -87,8 +88,74 @@ def read_upload(source, *, filename: str | None = None, limit: int | None = None
     return data, name
 
 
+# C0 controls other than tab, line feed and carriage return, DEL, the C1 controls (what UTF-8 text
+# read as ISO-8859-1 turns into: "ệ" becomes "á»\x87") and U+FFFD (text that was not decodable).
+_BAD_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_UNICODE_ENCODINGS = {"utf-8", "utf8", "utf-16", "utf16", "utf-16le", "utf-16be", "us-ascii", "ascii"}
+MAX_TEXT_ERRORS = 20
+
+
+def _check_declared_encoding(data: bytes, filename: str) -> None:
+    """Refuse a file whose declaration names a single-byte encoding (ISO-8859-1, windows-1252) while
+    its bytes are UTF-8: read as declared, every Vietnamese letter would become mojibake."""
+    match = _DECLARATION.match(data[:200])
+    if not match:
+        return
+    declared = match.group(1).decode("ascii").lower()
+    if declared in _UNICODE_ENCODINGS or data.isascii():
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return  # really in the declared encoding
+    first = next(i for i, byte in enumerate(data) if byte > 0x7F)
+    fail(
+        filename,
+        _(
+            "the file declares the encoding %(declared)s but is written in UTF-8; correct the XML "
+            'declaration to encoding="UTF-8" (nothing was imported)'
+        )
+        % {"declared": match.group(1).decode("ascii")},
+        data[:first].count(b"\n") + 1,
+    )
+
+
+def _check_text(root: Element, filename: str) -> None:
+    """Refuse control characters and undecodable text anywhere in the document, naming the line."""
+    errors = []
+    for element in root.iter():
+        for value in [element.text, element.tail, *element.attrib.values()]:
+            found = _BAD_CHARACTERS.search(value or "")
+            if found is None:
+                continue
+            character = found.group()
+            message = (
+                _("undecodable text (U+FFFD): is the file in the encoding it declares?")
+                if character == "\ufffd"
+                else _("a control character U+%(code)04X in the text: is the file in the encoding it declares?")
+                % {"code": ord(character)}
+            )
+            errors.append(LineError(filename, element.line or None, None, message))
+            break
+        if len(errors) >= MAX_TEXT_ERRORS:
+            break
+    if errors:
+        raise ImportFailed(errors)
+
+
 def parse(data: bytes, *, filename: str) -> Element:
-    """The root element, or ImportFailed naming the file, the line and what is wrong."""
+    """The root element, or ImportFailed naming the file, the line and what is wrong.
+
+    Besides well-formed, safe XML, the text must be what the file declares: a UTF-8 file declared as
+    ISO-8859-1, control characters (C0, C1) and U+FFFD are refused."""
+    _check_declared_encoding(data, filename)
+    root = _parse(data, filename=filename)
+    _check_text(root, filename)
+    return root
+
+
+def _parse(data: bytes, *, filename: str) -> Element:
     builder = _Builder()
     parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     builder.parser = parser
