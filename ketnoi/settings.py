@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ketnoi.core.problems.ApiProblemMiddleware",
+    "ketnoi.core.middleware.ConcurrentWriteMiddleware",
     "ketnoi.core.middleware.ActorMiddleware",
     "ketnoi.core.middleware.SecurityHeadersMiddleware",
 ]
@@ -132,6 +133,13 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=20000; PRAGMA synchronous=NORMAL;",
     }
 _db["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME")} if os.environ.get("TEST_DATABASE_NAME") else {}
+if _db["ENGINE"] == "django.db.backends.sqlite3" and not _db["TEST"]:
+    # A test database in a file, not Django's shared-cache memory database: there, concurrent
+    # connections fail at once with "database table is locked" instead of waiting, so the tests of
+    # concurrent requests could not run as the product runs.
+    import tempfile
+
+    _db["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"ketnoi-test-{os.getpid()}.sqlite3")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -20,6 +20,13 @@ def require_service(available: bool, what: str) -> None:
     pytest.skip(f"{what} not reachable")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests last (after pytest-django's own ordering): their session-wide Playwright loop
+    stays in the main thread, where Django then refuses database calls as if from a coroutine."""
+    items.sort(key=lambda item: "/e2e/" in str(item.path).replace("\\", "/"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_catalogues():
     """Compile the vi/en/th catalogues as `ketnoi migrate` does, so a bare `pytest` sees them too."""
@@ -54,16 +61,49 @@ def client():
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb):
+    """The test database, created for every session that needs it (also one whose only database
+    tests are the ``committed_data`` ones, which pytest-django's own setup would not see), with the
+    reference and demo data loaded and committed once."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            keepdb=django_db_keepdb,
+            aliases={"default"},
+            serialized_aliases=set(),
+        )
+        _load_shared_data()
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=request.config.option.verbose)
+
+
+def _load_shared_data() -> None:
     from ketnoi.core.audit import acting_as
     from ketnoi.demo import load_demo
     from ketnoi.reference import load_reference
 
-    with django_db_blocker.unblock(), acting_as(None, name="test-setup", source="cli"):
+    with acting_as(None, name="test-setup", source="cli"):
         load_reference(log=lambda *args: None)
         # The exchange, inspection and emulation samples stay out of the shared database: those apps'
         # tests count their own rows. tests/test_demo.py checks the samples on their own.
         load_demo(module_samples=False)
+
+
+@pytest.fixture
+def committed_data(django_db_setup, django_db_blocker):
+    """For tests of concurrent requests: database access outside the per-test transaction, so that
+    threads with their own connections see the committed reference and demo data, and their writes
+    commit as they would in production. A test using it must set up the state it needs itself and
+    leave the data usable (the shared database is not emptied: the audit log is append-only).
+    pytest-django orders tests that do not ask for ``db`` after all that do, so the other tests
+    never see what these ones committed."""
+    with django_db_blocker.unblock():
+        yield
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import DataError
+from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -88,6 +88,17 @@ def install_problem_handlers(api) -> None:
     def _out_of_range(request, exc):
         # A last line behind the field checks (core/validation.py): a value the database cannot hold.
         return problem(request, 422, _("Invalid data"), _("A value is too long or a number is out of range."))
+
+    @api.exception_handler(IntegrityError)
+    def _conflict(request, exc):
+        # Services check duplicates first; what still breaks a unique constraint is a request that
+        # wrote the same record at the same moment as another one. Nothing of this request was kept.
+        return problem(
+            request,
+            409,
+            _("Conflict"),
+            _("Another request wrote the same record at the same moment; nothing was saved. Read it again and retry."),
+        )
 
     @api.exception_handler(Exception)
     def _server_error(request, exc):

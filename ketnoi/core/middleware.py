@@ -51,3 +51,23 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", self.POLICY)
         response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
         return response
+
+
+class ConcurrentWriteMiddleware:
+    """A page request whose write broke a unique constraint wrote the same record at the same moment
+    as another request (services check duplicates first). Nothing of it was kept: say so (409)
+    instead of a server error. The API answers the same as problem+json (core/api.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import IntegrityError
+        from django.shortcuts import render
+
+        if not isinstance(exception, IntegrityError) or request.path.startswith("/api/"):
+            return None
+        return render(request, "conflict.html", status=409)

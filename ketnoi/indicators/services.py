@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ketnoi.core.numbers import parse_number
 from ketnoi.core.roles import DATA_ENTER, PROGRAMMES_MANAGE
 from ketnoi.core.scoping import require
 
@@ -28,12 +29,9 @@ def disaggregation_key(*, ethnic_group=None, sex: str = "", language=None) -> st
 
 def _decimal(value, field: str) -> Decimal:
     try:
-        number = Decimal(str(value).strip().replace(",", "."))
-    except (InvalidOperation, ValueError):
+        return parse_number(value)  # 1.250 and 1.250,5 the Vietnamese way, 1250.5 the plain way
+    except ValueError:
         raise ValidationError({field: _("%(value)r is not a number.") % {"value": value}}) from None
-    if not number.is_finite():
-        raise ValidationError({field: _("%(value)r is not a number.") % {"value": value}})
-    return number
 
 
 def _check_element_rules(element: DataElement, value: Decimal, field: str) -> None:
@@ -99,6 +97,9 @@ def data_values_save(
     except ValueError as exc:
         raise ValidationError({"period": str(exc)}) from None
     key = disaggregation_key(ethnic_group=ethnic_group, sex=sex, language=language)
+    # Saves for one unit wait for each other (its row locked until commit): a value that does not
+    # exist yet is then created once, never by two requests at the same moment (issue 11.3).
+    list(type(unit).objects.select_for_update().filter(pk=unit.pk).values_list("pk", flat=True))
     elements = {e.code: e for e in DataElement.objects.filter(code__in=values)}
     errors: dict[str, list[str]] = {}
     saved: list[DataValue] = []

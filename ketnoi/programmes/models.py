@@ -303,9 +303,14 @@ class ReportSignoff(Audited, models.Model):
     action = models.CharField(max_length=10, choices=Action.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     at = models.DateTimeField(auto_now_add=True)
+    # The report's version this action produced; unique per report, so one step is never recorded twice.
+    report_version = models.PositiveIntegerField(null=True, editable=False)
 
     class Meta:
         ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "report_version"], name="report_signoff_once_per_version"),
+        ]
 
     def __str__(self):
         return f"{self.report} {self.action} by {self.agency}"

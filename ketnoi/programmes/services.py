@@ -276,21 +276,40 @@ def report_save(
     if report.state in (ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED):
         raise ValidationError(_("A submitted or approved report cannot be edited; withdraw it first."))
     narrative = _text(narrative)
-    updated = ProgressReport.objects.filter(pk=report.pk, version=version).update(
+    updated = ProgressReport.objects.filter(pk=report.pk, version=version, state__in=EDITABLE_STATES).update(
         narrative=narrative, version=version + 1, updated_at=timezone.now()
     )
     if not updated:
-        raise StaleEdit(ProgressReport.objects.get(pk=report.pk), narrative)
+        current = ProgressReport.objects.get(pk=report.pk)
+        if current.state not in EDITABLE_STATES:  # submitted in between by someone else
+            raise ValidationError(_("A submitted or approved report cannot be edited; withdraw it first."))
+        raise StaleEdit(current, narrative)
     report.refresh_from_db()
     if values and report.unit_id:
         indicator_services.data_values_save(user=user, unit=report.unit, period=report.period, values=values)
     return report
 
 
+EDITABLE_STATES = (ProgressReport.State.DRAFT, ProgressReport.State.RETURNED)
+
+
+def _for_transition(report: ProgressReport) -> ProgressReport:
+    """The report read again with its row locked until the transaction ends: a state transition is
+    checked against the state as it is now, and concurrent requests for the same report wait for
+    each other, so exactly one of them makes the transition (issue 11.3). On SQLite the IMMEDIATE
+    transactions (settings.py) serialise writers the same way."""
+    return (
+        ProgressReport.objects.select_for_update(of=("self",))
+        .select_related("programme", "unit", "agency")
+        .get(pk=report.pk)
+    )
+
+
 @transaction.atomic
 def report_submit(*, user, report: ProgressReport) -> ProgressReport:
     require(user, REPORTS_SUBMIT, report)
-    if report.state not in (ProgressReport.State.DRAFT, ProgressReport.State.RETURNED):
+    report = _for_transition(report)
+    if report.state not in EDITABLE_STATES:
         raise ValidationError(_("Only a draft or returned report can be submitted."))
     if not report.narrative.strip():
         raise ValidationError({"narrative": _("Write the narrative before submitting.")})
@@ -349,6 +368,7 @@ def _approver_scope_unit(report: ProgressReport):
 @transaction.atomic
 def report_approve(*, user, report: ProgressReport, agency) -> ProgressReport:
     require(user, REPORTS_APPROVE, _approver_scope_unit(report))
+    report = _for_transition(report)
     if report.state != ProgressReport.State.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be approved."))
     pending = _children_reports(report).exclude(state=ProgressReport.State.APPROVED)
@@ -358,15 +378,25 @@ def report_approve(*, user, report: ProgressReport, agency) -> ProgressReport:
     required = required_signoff_agencies(report)
     if report.unit_id is None and agency not in required:
         raise ValidationError(_("%(agency)s is not a party that signs this report.") % {"agency": agency})
-    ReportSignoff.objects.create(report=report, agency=agency, user=user, action=ReportSignoff.Action.APPROVE)
+    if agency is not None and agency.pk in _current_signers(report):
+        raise ValidationError(_("%(agency)s has already approved this report.") % {"agency": agency})
+    _sign(report, agency=agency, user=user, action=ReportSignoff.Action.APPROVE)
     signed = _current_signers(report)
     if all(a.pk in signed for a in required) or report.unit_id is not None:
         report.state = ProgressReport.State.APPROVED
         report.approved_at = timezone.now()
-        report.version += 1
-        report.save()
         _lock(report, True)
+    report.save()
     return report
+
+
+def _sign(report: ProgressReport, *, agency, user, action: str, reason: str = "") -> ReportSignoff:
+    """Record a sign-off action at the report's next version: (report, version) is unique, so even
+    a transition that slipped past the row lock could not record the same step twice."""
+    report.version += 1
+    return ReportSignoff.objects.create(
+        report=report, agency=agency, user=user, action=action, reason=reason, report_version=report.version
+    )
 
 
 def _current_signers(report: ProgressReport) -> set[int]:
@@ -403,16 +433,14 @@ def report_unapprove(*, user, report: ProgressReport, agency, reason: str) -> Pr
     reason = _text(reason)
     if not reason:
         raise ValidationError({"reason": _("Give the reason for withdrawing the approval.")})
+    report = _for_transition(report)
     if report.state != ProgressReport.State.APPROVED and not _current_signers(report):
         raise ValidationError(_("The report has no approval to withdraw."))
     if _parent_report_approved(report):
         raise ValidationError(_("The report above this one is approved; withdraw that approval first."))
-    ReportSignoff.objects.create(
-        report=report, agency=agency, user=user, action=ReportSignoff.Action.UNAPPROVE, reason=reason
-    )
+    _sign(report, agency=agency, user=user, action=ReportSignoff.Action.UNAPPROVE, reason=reason)
     report.state = ProgressReport.State.SUBMITTED
     report.approved_at = None
-    report.version += 1
     report.save()
     _lock(report, False)
     return report
@@ -422,14 +450,12 @@ def report_unapprove(*, user, report: ProgressReport, agency, reason: str) -> Pr
 def report_return(*, user, report: ProgressReport, agency, reason: str) -> ProgressReport:
     require(user, REPORTS_APPROVE, _approver_scope_unit(report))
     reason = _text(reason)
-    if report.state != ProgressReport.State.SUBMITTED:
-        raise ValidationError(_("Only a submitted report can be returned."))
     if not reason:
         raise ValidationError({"reason": _("Say what needs changing.")})
-    ReportSignoff.objects.create(
-        report=report, agency=agency, user=user, action=ReportSignoff.Action.RETURN, reason=reason
-    )
+    report = _for_transition(report)
+    if report.state != ProgressReport.State.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be returned."))
+    _sign(report, agency=agency, user=user, action=ReportSignoff.Action.RETURN, reason=reason)
     report.state = ProgressReport.State.RETURNED
-    report.version += 1
     report.save()
     return report

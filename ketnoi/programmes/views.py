@@ -3,11 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketnoi.core.exports import tabular_response
+from ketnoi.core.numbers import format_number, parse_number
 from ketnoi.core.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 from ketnoi.core.scoping import allows, require_capability
 from ketnoi.geo.models import AdminUnit
@@ -328,17 +329,55 @@ def _report_or_404(request, pk) -> ProgressReport:
         raise Http404 from None
 
 
+def _report_errors(exc: ValidationError, elements) -> tuple[list[str], dict[str, list[str]]]:
+    """The summary (each error named by its indicator, not its code) and the errors per field."""
+    if not hasattr(exc, "error_dict"):
+        return exc.messages, {}
+    names = {e.code: e.name_vi for e in elements}
+    names["narrative"] = _("Narrative")
+    summary, by_field = [], {}
+    for field, messages_ in exc.message_dict.items():
+        for message in messages_:
+            summary.append(f"{names.get(field, field)}: {message}" if field != "__all__" else message)
+            by_field.setdefault(field, []).append(message)
+    return summary, by_field
+
+
+def _typed_number(text: str, language: str):
+    """A number as the page's language writes it (1.250,5 in Vietnamese, 1,250.5 in English); text
+    that is none goes on as typed, for the service to refuse with its field named."""
+    try:
+        return parse_number(text, language=language) if text.strip() else text
+    except ValueError:
+        return text
+
+
+def _posted_version(request) -> int:
+    try:
+        return int(request.POST.get("version", "0"))
+    except ValueError:
+        return 0  # not a version: treated as stale, so the page shows the stored text beside the typed one
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request, pk):
     report = _report_or_404(request, pk)
-    errors, conflict = [], None
+    errors, field_errors, conflict = [], {}, None
     narrative = report.narrative
-    values = {v.element.code: v.value for v in _report_values(report) if not v.disaggregation}
+    language = translation.get_language() or "vi"
+    values = {  # shown as the officer types them: 1.250 / 1.250,5, whole numbers without decimals
+        v.element.code: format_number(v.value, language=language)
+        for v in _report_values(report)
+        if not v.disaggregation
+    }
     if request.method == "POST":
         action = request.POST.get("action", "save")
+        # The editor's form carries the narrative and values: "Submit" saves them first, so nothing
+        # typed is lost, and a refused submission leaves them saved and shown.
+        edits = action in ("save", "submit") and "narrative" in request.POST
         try:
-            if action == "save":
+            if edits:
                 narrative = request.POST.get("narrative", "")
                 posted = {
                     element.code: request.POST.get(f"value_{element.code}", "") for element in _report_elements(report)
@@ -348,12 +387,13 @@ def report_detail(request, pk):
                     user=request.user,
                     report=report,
                     narrative=narrative,
-                    version=int(request.POST.get("version", "0")),
-                    values=posted,
+                    version=_posted_version(request),
+                    values={code: _typed_number(text, language) for code, text in posted.items()},
                 )
+            if action == "save":
                 messages.success(request, _("Report saved."))
             elif action == "submit":
-                services.report_submit(user=request.user, report=report)
+                report = services.report_submit(user=request.user, report=report)
                 messages.success(request, _("Report submitted."))
             elif action == "approve":
                 services.report_approve(
@@ -381,10 +421,13 @@ def report_detail(request, pk):
             conflict = exc
             report = exc.report
         except ValidationError as exc:
-            errors = _errors(exc)
+            # Nothing was written: the form shows the stored version again (so the next save is not
+            # a false conflict), every typed value, and each error beside its field.
+            report = ProgressReport.objects.select_related("programme", "unit", "agency").get(pk=report.pk)
+            errors, field_errors = _report_errors(exc, _report_elements(report))
         except PermissionDenied:
             errors = [_("This is outside your role or your area.")]
-    elements = [(e, values.get(e.code, "")) for e in _report_elements(report)]
+    elements = [(e, values.get(e.code, ""), field_errors.get(e.code, [])) for e in _report_elements(report)]
     return render(
         request,
         "programmes/report_detail.html",
@@ -393,6 +436,7 @@ def report_detail(request, pk):
             "narrative": narrative,
             "elements": elements,
             "errors": errors,
+            "field_errors": field_errors,
             "conflict": conflict,
             "signoffs": report.signoffs.select_related("agency", "user"),
             "required": services.required_signoff_agencies(report),

@@ -49,16 +49,22 @@ def test_commune_writes_and_submits_then_central_approves(browser, ketnoi_server
     expect(page.locator("main")).to_contain_text("2025Q2")
     with page.expect_navigation():
         report_link.click()
-    page.fill("#narrative", "Quý II: đài xã phát 20 bản tin; tiếp nhận 5 phản ánh, đã trả lời 3.")
+    narrative = "Quý II: đài xã phát 20 bản tin; tiếp nhận 5 phản ánh, đã trả lời 3."
+    page.fill("#narrative", narrative)
+    page.fill("#v-ban_tin_dai_xa", "hai mươi")  # a slip: words, not a number
+    with page.expect_navigation():
+        page.locator("button[name=action][value=submit]").click()  # "Save and submit"
+    # Refused: the error sits beside its field, everything typed is still there, nothing was sent.
+    expect(page.locator("#v-ban_tin_dai_xa-error")).to_be_visible()
+    expect(page.locator("#v-ban_tin_dai_xa")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#v-ban_tin_dai_xa")).to_have_value("hai mươi")
+    expect(page.locator("#narrative")).to_have_value(narrative)
     page.fill("#v-ban_tin_dai_xa", "20")
     with page.expect_navigation():
-        page.locator("form:has(#narrative) button[type=submit]").click()
-    expect(page.locator("#narrative")).to_have_value(
-        "Quý II: đài xã phát 20 bản tin; tiếp nhận 5 phản ánh, đã trả lời 3."
-    )
-    with page.expect_navigation():
-        page.locator("form:has(input[value=submit]) button").click()
+        page.locator("button[name=action][value=submit]").click()
+    # Submitted in one step (no "someone else edited this"): the narrative is shown read-only.
     expect(page.locator("main")).to_contain_text("Quý II: đài xã phát 20 bản tin")
+    expect(page.locator("#narrative")).to_have_count(0)
     report_url = page.url
     officer.close()
 

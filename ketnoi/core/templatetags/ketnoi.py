@@ -1,6 +1,7 @@
 from django import template
 from django.utils import translation
 
+from ..numbers import format_number
 from ..text import format_date
 
 register = template.Library()
@@ -15,6 +16,12 @@ def ketnoi_date(value, with_time: bool = False):
 @register.filter
 def ketnoi_datetime(value):
     return format_date(value, translation.get_language() or "vi", with_time=True)
+
+
+@register.filter
+def ketnoi_number(value, decimals=None):
+    """1.250 / 1.250,5 in Vietnamese, 1,250.5 in English and Thai; whole numbers without decimals."""
+    return format_number(value, decimals=decimals, language=translation.get_language() or "vi")
 
 
 @register.filter
