@@ -30,6 +30,10 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# The Django admin: on in development, off in production unless KETNOI_ADMIN_ENABLED=true.
+ADMIN_ENABLED = _env_bool("KETNOI_ADMIN_ENABLED", not PRODUCTION)
+
+
 def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -184,6 +188,7 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+AUTHENTICATION_BACKENDS = ["ketnoi.orgs.backends.GuardedModelBackend"]
 LOGIN_RATE_LIMIT = {
     "per_account": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
     "per_ip": int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", "20")),

@@ -17,3 +17,14 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def admin_login(request):
+    """The admin's sign-in is the site's sign-in page (one guard, one audit for everyone)."""
+    from django.shortcuts import redirect
+    from django.utils.http import urlencode
+
+    target = request.GET.get("next", "/admin/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/admin/"
+    return redirect(f"/login/?{urlencode({'next': target})}")
