@@ -118,7 +118,9 @@ def test_article_from_vietnamese_draft_to_the_public_thai_page(browser, ketnoi_s
     page.goto(editor_url)
     term_unit = _unit_section(page, "dân tộc thiểu số được tiếp cận")
     term_unit.locator("textarea").fill(GOOD_TH)
-    term_unit.locator("button[value=save]").click()
+    term_unit.locator("textarea").press(
+        "Control+Enter"
+    )  # the keyboard save (static/ketnoi/editor.js, no inline script)
     expect(_unit_section(page, "dân tộc thiểu số được tiếp cận").locator("textarea")).to_have_value(GOOD_TH)
     context.close()
     context, page = session("thamdinh")
