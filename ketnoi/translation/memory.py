@@ -6,14 +6,13 @@ Public API (stable; see docs/translation-memory.md):
 * ``add(source_text=, target_text=, source_lang=, target_lang=, programme=None, origin="reviewed")``
 * ``record_use(entry_id=)`` and ``rebuild_index()``
 
-How a fuzzy match is found: every entry's ``source_key`` is cut into words (Thai, Lao, Khmer and
-CJK runs, which have no spaces, into character trigrams), and the distinct word bigrams — with a
-start and an end marker, so "a b" gives "^ a", "a b", "b $" — are hashed with the language pair
-and the scope into ``TMGram`` rows. A query reads, in one SQL statement, at most ``POSTING_CAP + 1``
-postings per bigram; bigrams with more postings than that are "common" and only break ties. Each
-entry scores Σ log2(1 + cap / postings) over the rare bigrams it shares with the query; the best
-are the candidates, which rapidfuzz then scores.
-The cost of a query is bounded by (bigrams × POSTING_CAP), whatever the size of the memory.
+How a fuzzy match is found (docs/translation-memory.md): candidates are the entries next to the
+query in two sort orders of each readable scope — ``prefix_key`` (the key's start) and
+``suffix_key`` (its end, read backwards), ``NEIGHBOURS`` on each side: a sorted neighbourhood —
+and the entries sharing its rare word bigrams (``TMGram``: word bigrams, Thai/Lao/Khmer/CJK runs
+cut into character trigrams, hashed with the language pair and scope; at most ``POSTING_CAP + 1``
+postings read per bigram). Every candidate is scored exactly with rapidfuzz, after a lossless
+length bound. The cost of a query is bounded whatever the size of the memory.
 """
 
 from __future__ import annotations
@@ -29,16 +28,17 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ketnoi.core.text import normalize_text
 
 from .languages import language_for
-from .models import TMEntry, TMGram
+from .models import TMEntry, TMGram, sort_keys
 
-POSTING_CAP = 1000  # postings read per bigram; a bigram with more is "common"
+NEIGHBOURS = 250  # entries read on each side of the query, per sort order and scope
+POSTING_CAP = 100  # postings read per bigram; a bigram with more is "common"
 MAX_QUERY_GRAMS = 48  # per scope; longer queries use their most distinctive bigrams
-CANDIDATES = 200  # entries re-scored by rapidfuzz
+CANDIDATES = 100  # entries sharing rare bigrams re-scored by rapidfuzz
 COMMON_WEIGHT = 0.05  # weight of a bigram with more than POSTING_CAP postings
 MAX_TEXT = 10_000  # characters of a source or target text
 ORIGIN_RANK = {TMEntry.Origin.REVIEWED: 3, TMEntry.Origin.IMPORTED: 2, TMEntry.Origin.MT: 1}
@@ -108,6 +108,30 @@ def score(query_key: str, candidate_key: str) -> int:
     """Fuzzy score 0–99: the better of the character ratio and (slightly discounted) word-order-free ratio."""
     value = max(fuzz.ratio(query_key, candidate_key), 0.95 * fuzz.token_sort_ratio(query_key, candidate_key))
     return min(99, int(round(value)))
+
+
+def score_many(query_key: str, keys: dict, *, min_score: int = 0, skip=()) -> dict:
+    """``score(query_key, key)`` for every ``{id: key}`` scoring at least ``min_score`` (100 for an
+    identical key), computed by rapidfuzz's C loop. Keys whose length alone keeps them below
+    ``min_score`` are skipped: ratio ≤ 200·min(a, b)/(a + b), and sorting tokens keeps the length."""
+    length = len(query_key)
+    choices = {}
+    result = {}
+    for entry_id, key in keys.items():
+        if entry_id in skip:
+            continue
+        if key == query_key:
+            result[entry_id] = 100
+        elif 200 * min(length, len(key)) >= min_score * (length + len(key)):
+            choices[entry_id] = key
+    if not choices:
+        return result
+    ratios = {i: v for _k, v, i in process.extract(query_key, choices, scorer=fuzz.ratio, limit=None)}
+    for _k, tsr, entry_id in process.extract(query_key, choices, scorer=fuzz.token_sort_ratio, limit=None):
+        value = min(99, int(round(max(ratios[entry_id], 0.95 * tsr))))
+        if value >= min_score:
+            result[entry_id] = value
+    return result
 
 
 # ---- helpers --------------------------------------------------------------------------------
@@ -186,17 +210,33 @@ def suggest(
     )
 
     exact = list(pair.filter(source_hash=_digest(key), source_key=key).values(*fields))
-    found: dict[int, tuple[int, dict]] = {row["id"]: (100, row) for row in exact}
+    scored: dict[int, int] = {row["id"]: 100 for row in exact}
 
+    # Candidates: the entries next to the query in the two sort orders (longest shared start and
+    # end), and the entries sharing its rare bigrams. Every one is scored exactly; entries whose
+    # length alone keeps them below min_score are skipped (lossless: ratio ≤ 200·min/(a+b)).
     programme_ids = [None, *readable_ids]
-    candidate_ids = _candidates(key, source_language.pk, target_language.pk, programme_ids, exclude=set(found))
-    if candidate_ids:
-        for row in pair.filter(pk__in=candidate_ids).values(*fields):
-            if row["id"] in found:
-                continue
-            value = 100 if row["source_key"] == key else score(key, row["source_key"])
-            if value >= min_score:
-                found[row["id"]] = (value, row)
+    keys = _neighbours(key, source_language.pk, target_language.pk, programme_ids)
+    rare = [
+        i
+        for i in _candidates(key, source_language.pk, target_language.pk, programme_ids, exclude=set(scored))
+        if i not in keys
+    ]
+    if rare:
+        keys.update(pair.filter(pk__in=rare).values_list("id", "source_key"))
+    for entry_id, value in score_many(key, keys, min_score=min_score, skip=scored).items():
+        scored[entry_id] = value
+
+    # Only the entries that can make the cut (ties at the last place included) are read in full.
+    values = sorted(scored.values(), reverse=True)
+    if len(values) > limit:
+        cut = values[limit - 1]
+        scored = {i: v for i, v in scored.items() if v >= cut}
+    rows = {row["id"]: row for row in exact}
+    missing = [i for i in scored if i not in rows]
+    if missing:
+        rows.update((row["id"], row) for row in pair.filter(pk__in=missing).values(*fields))
+    found = [(scored[i], row) for i, row in rows.items() if i in scored]
 
     def order(item):
         value, row = item
@@ -208,7 +248,7 @@ def suggest(
             -row["id"],
         )
 
-    ranked = sorted(found.values(), key=order)[:limit]
+    ranked = sorted(found, key=order)[:limit]
     return [
         Suggestion(
             score=value,
@@ -221,6 +261,37 @@ def suggest(
         )
         for value, row in ranked
     ]
+
+
+def _neighbours(key: str, source_id: int, target_id: int, programme_ids) -> dict[int, str]:
+    """Entries next to the key in the prefix and the suffix order of each scope: ``{id: source_key}``.
+
+    Sorted neighbourhood (Hernández & Stolfo 1995), two passes: neighbours in ``prefix_key`` order
+    share the longest start with the query, neighbours in ``suffix_key`` order the longest end.
+    One SQL statement of 4 index range scans per scope, each ``NEIGHBOURS`` rows long.
+    """
+    prefix, suffix = sort_keys(key)
+    table = connection.ops.quote_name(TMEntry._meta.db_table)
+    parts, params = [], []
+    for pid in programme_ids:
+        scope = "programme_id IS NULL" if pid is None else "programme_id = %s"
+        scope_params = [] if pid is None else [pid]
+        for column, value in (("prefix_key", prefix), ("suffix_key", suffix)):
+            for op, direction in ((">=", "ASC"), ("<", "DESC")):
+                # ORDER BY every column of the index, so that PostgreSQL walks it in order even
+                # with "programme_id IS NULL" (which it does not count as an equality).
+                order = ", ".join(
+                    f"{c} {direction}" for c in ("source_language_id", "target_language_id", "programme_id", column)
+                )
+                parts.append(
+                    f"SELECT * FROM (SELECT id, source_key FROM {table} WHERE source_language_id = %s "
+                    f"AND target_language_id = %s AND {scope} AND {column} {op} %s "
+                    f"ORDER BY {order} LIMIT {NEIGHBOURS}) AS n{len(parts)}"
+                )
+                params += [source_id, target_id, *scope_params, value]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return dict(cursor.fetchall())
 
 
 def _candidates(key: str, source_id: int, target_id: int, programme_ids, *, exclude: set[int]) -> list[int]:
@@ -340,6 +411,7 @@ def bulk_add(pairs: Iterable[tuple], *, programme=None, origin: str = "imported"
         if fingerprint in pending:
             result.unchanged += 1
             continue
+        prefix, suffix = sort_keys(key)
         pending[fingerprint] = TMEntry(
             source_language=source_language,
             target_language=target_language,
@@ -350,6 +422,8 @@ def bulk_add(pairs: Iterable[tuple], *, programme=None, origin: str = "imported"
             source_hash=_digest(key),
             fingerprint=fingerprint,
             origin=origin,
+            prefix_key=prefix,
+            suffix_key=suffix,
         )
     fingerprints = list(pending)
     for start in range(0, len(fingerprints), 500):
@@ -381,7 +455,8 @@ def record_use(*, entry_id: int) -> None:
 
 
 def rebuild_index(*, batch_size: int = 5000) -> int:
-    """Recompute every TMGram row from the entries (after a bulk load or a restore)."""
+    """Recompute the index from the entries (after a bulk load or a restore): every TMGram row, and
+    ``prefix_key`` / ``suffix_key`` where they differ from the source key's."""
     with transaction.atomic():
         TMGram.objects.all().delete()
         count = 0
@@ -390,10 +465,26 @@ def rebuild_index(*, batch_size: int = 5000) -> int:
             batch = list(
                 TMEntry.objects.filter(pk__gt=last)
                 .order_by("pk")
-                .only("id", "source_key", "source_language_id", "target_language_id", "programme_id")[:batch_size]
+                .only(
+                    "id",
+                    "source_key",
+                    "source_language_id",
+                    "target_language_id",
+                    "programme_id",
+                    "prefix_key",
+                    "suffix_key",
+                )[:batch_size]
             )
             if not batch:
                 break
+            stale = []
+            for entry in batch:
+                keys = sort_keys(entry.source_key)
+                if keys != (entry.prefix_key, entry.suffix_key):
+                    entry.prefix_key, entry.suffix_key = keys
+                    stale.append(entry)
+            if stale:
+                TMEntry.objects.bulk_update(stale, ["prefix_key", "suffix_key"], batch_size=500)
             TMGram.objects.bulk_create([row for entry in batch for row in _gram_rows(entry)], batch_size=5000)
             count += len(batch)
             last = batch[-1].pk

@@ -2,8 +2,9 @@
 
 A TM entry is one source/target pair in a language pair, shared (no programme) or owned by one
 programme. ``source_key`` is the matching form of the source (NFC, modern tone marks, lower case,
-single spaces); ``TMGram`` is the inverted index of its word bigrams that ``memory.suggest`` reads
-to find fuzzy candidates fast on SQLite and PostgreSQL alike.
+single spaces); ``TMGram`` is the inverted index of its word bigrams and ``prefix_key`` /
+``suffix_key`` (the key's start and its end read backwards) are the two sort orders that
+``memory.suggest`` reads to find fuzzy candidates fast on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -13,6 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ketnoi.core.audit import Audited
 from ketnoi.core.models import TimeStampedModel
+
+SORT_KEY_LENGTH = 100  # characters of a key kept in prefix_key and suffix_key
+
+
+def sort_keys(source_key: str) -> tuple[str, str]:
+    """The start of a key and its end read backwards: entries next to each other in one of
+    these orders share a long prefix or suffix (see ``memory.suggest``)."""
+    return source_key[:SORT_KEY_LENGTH], source_key[::-1][:SORT_KEY_LENGTH]
 
 
 class TMEntry(Audited, TimeStampedModel):
@@ -46,6 +55,9 @@ class TMEntry(Audited, TimeStampedModel):
     fingerprint = models.CharField(max_length=32, unique=True, editable=False)
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.REVIEWED)
     usage_count = models.PositiveIntegerField(_("times used"), default=0)
+    # Derived from source_key (sort_keys): the sorted-neighbourhood index of memory.suggest.
+    prefix_key = models.CharField(max_length=SORT_KEY_LENGTH, editable=False, default="")
+    suffix_key = models.CharField(max_length=SORT_KEY_LENGTH, editable=False, default="")
 
     class Meta:
         verbose_name = _("translation memory entry")
@@ -53,7 +65,20 @@ class TMEntry(Audited, TimeStampedModel):
         ordering = ["-updated_at", "-id"]
         indexes = [
             models.Index(fields=["source_language", "target_language", "source_hash"], name="translation_tm_exact"),
+            models.Index(
+                fields=["source_language", "target_language", "programme", "prefix_key"], name="translation_tm_prefix"
+            ),
+            models.Index(
+                fields=["source_language", "target_language", "programme", "suffix_key"], name="translation_tm_suffix"
+            ),
         ]
+
+    def save(self, *args, **kwargs):
+        self.prefix_key, self.suffix_key = sort_keys(self.source_key or "")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "source_key" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "prefix_key", "suffix_key"}
+        super().save(*args, **kwargs)
 
     def __str__(self):
         return f"{self.source_text[:40]} → {self.target_text[:40]}"

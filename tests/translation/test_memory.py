@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from ketnoi.core.models import AuditEntry
 from ketnoi.translation import memory
-from ketnoi.translation.models import TMEntry, TMGram
+from ketnoi.translation.models import TMEntry, TMGram, sort_keys
 
 SOURCE = "Ủy ban nhân dân xã tổ chức tuyên truyền về chính sách dân tộc cho đồng bào"
 TARGET = "คณะกรรมการประชาชนตำบลจัดการเผยแพร่ข้อมูลนโยบายชาติพันธุ์แก่ประชาชน"
@@ -144,12 +144,14 @@ def test_thai_source_without_spaces_is_indexed_by_character_trigrams(db):
     assert hit.target_text == "người dân trong bản" and hit.score >= 60
 
 
-def test_rebuild_index_recreates_the_grams(db):
+def test_rebuild_index_recreates_the_grams_and_the_sort_keys(db):
     entry = _add()
     TMGram.objects.all().delete()
-    assert _suggest(SOURCE + " nữa") == []
+    TMEntry.objects.filter(pk=entry.pk).update(prefix_key="", suffix_key="")
     assert memory.rebuild_index() == 1
-    assert TMGram.objects.filter(entry=entry).exists()
+    assert TMGram.objects.filter(entry=entry).count() == len(memory.grams_of(entry.source_key))
+    entry.refresh_from_db()
+    assert (entry.prefix_key, entry.suffix_key) == sort_keys(entry.source_key) != ("", "")
     assert _suggest(SOURCE + " nữa")[0].target_text == TARGET
 
 
@@ -189,3 +191,127 @@ def test_memory_suggest_reads_the_organisations_programmes_without_a_task(db, us
     hits = selectors.memory_suggest(user=translator, source_text=SOURCE, source_lang="vi", target_lang="th")
     assert [(h.target_text, h.scope, h.scope_name) for h in hits] == [("org", "tm-other", "Chương trình khác")]
     assert _suggest(SOURCE) == []  # the plain call without programmes still reads only the shared memory
+
+
+# ---- the candidate index: sorted neighbourhood + rare bigrams (issue 7.11) -------------------------
+
+SUBJECTS = ["Ủy ban nhân dân xã", "Đài truyền thanh xã", "Hội Liên hiệp Phụ nữ xã", "Trạm Y tế xã"]
+VERBS = ["tổ chức tuyên truyền về", "phổ biến kiến thức về", "kiểm tra việc thực hiện", "họp bàn về"]
+OBJECTS = ["chính sách dân tộc", "phòng chống thiên tai", "bảo hiểm y tế", "chuyển đổi số", "an toàn giao thông"]
+PLACES = "Lao Chải Tả Van Sín Mường Hum Khoang Nậm Cang Phìn Ngan Sa Pả Bản Hồ Thanh Kim Séo Mý".split()
+
+
+def _formulaic(count, seed=7):
+    import random
+
+    rng = random.Random(seed)
+    return [
+        f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} tại thôn {rng.choice(PLACES)} "
+        f"{rng.choice(PLACES)} cho {rng.randint(5, 900)} hộ"
+        for _ in range(count)
+    ]
+
+
+@pytest.fixture
+def formulaic_memory(db):
+    """2,400 formulaic entries: every bigram of subject, action and topic is in hundreds of them."""
+    from ketnoi.people.models import Language
+
+    vi, th = Language.objects.get(bcp47="vi"), Language.objects.get(bcp47="th")
+    sources = _formulaic(2400)
+    memory.bulk_add((vi, th, s, f"t{i}") for i, s in enumerate(sources))
+    return dict(TMEntry.objects.values_list("id", "source_key"))
+
+
+def _exhaustive_top(query, keys, limit=5):
+    key = memory.source_key(query)
+    return sorted((memory.score(key, k) if k != key else 100 for k in keys.values()), reverse=True)[:limit]
+
+
+def test_new_sentence_finds_its_best_match_through_common_bigrams_only(formulaic_memory, monkeypatch):
+    """A fresh sentence shares only frequent bigrams (and a rare place name with worse entries) with
+    its best matches: the bigram index alone misses them, the sorted neighbourhood finds them."""
+    monkeypatch.setattr(memory, "POSTING_CAP", 50)  # at this size, "common" means > 50 postings
+    queries = [
+        f"{s} {v} {o} tại thôn {a} {b} cho {n} hộ"
+        for s, v, o, a, b, n in [
+            (SUBJECTS[0], VERBS[1], OBJECTS[2], "Giàng", "Pải", 17),
+            (SUBJECTS[2], VERBS[3], OBJECTS[0], "Tả", "Mường", 333),
+            (SUBJECTS[3], VERBS[0], OBJECTS[4], "Nậm", "Đăk", 48),
+        ]
+    ]
+    monkeypatch.setattr(memory, "NEIGHBOURS", 20)
+    for query in queries:
+        expected = _exhaustive_top(query, formulaic_memory)
+        scores = [h.score for h in _suggest(query)]
+        assert scores[0] == expected[0], query  # the best match
+        assert sum(mine >= best for mine, best in zip(scores, expected, strict=False)) >= 4, query  # ties by score
+    monkeypatch.setattr(memory, "NEIGHBOURS", 0)  # control: rare bigrams alone (the old index) miss the best
+    assert any(_suggest(q)[0].score < _exhaustive_top(q, formulaic_memory)[0] for q in queries)
+
+
+def test_sort_keys_follow_add_bulk_add_save_and_rebuild(db):
+    from ketnoi.people.models import Language
+
+    entry = _add()
+    assert (entry.prefix_key, entry.suffix_key) == sort_keys(entry.source_key)
+    assert entry.suffix_key.startswith("oàb gnồđ")  # the key's end, read backwards
+    vi, th = Language.objects.get(bcp47="vi"), Language.objects.get(bcp47="th")
+    memory.bulk_add([(vi, th, "Trạm Y tế xã thông báo lịch tiêm chủng " + "rất dài " * 30, "x")])
+    long_entry = TMEntry.objects.get(target_text="x")
+    assert len(long_entry.prefix_key) == len(long_entry.suffix_key) == 100
+    assert (long_entry.prefix_key, long_entry.suffix_key) == sort_keys(long_entry.source_key)
+    long_entry.source_key = memory.source_key("Trạm Y tế xã thông báo")
+    long_entry.save(update_fields=["source_key"])
+    long_entry.refresh_from_db()
+    assert long_entry.prefix_key == "trạm y tế xã thông báo" and long_entry.suffix_key == "oáb gnôht ãx ết y mạrt"
+
+
+def test_deleted_entries_leave_the_index(formulaic_memory, monkeypatch):
+    monkeypatch.setattr(memory, "NEIGHBOURS", 20)
+    query = f"{SUBJECTS[1]} {VERBS[2]} {OBJECTS[3]} tại thôn Hồ Kim cho 12 hộ"
+    before = _suggest(query)
+    TMEntry.objects.filter(pk=before[0].entry_id).delete()
+    after = _suggest(query)
+    assert before[0].entry_id not in {h.entry_id for h in after}
+    assert TMGram.objects.filter(entry_id=before[0].entry_id).count() == 0
+    assert [h.score for h in after] == _exhaustive_top(query, dict(TMEntry.objects.values_list("id", "source_key")))
+
+
+def test_neighbours_of_an_unreadable_programme_are_never_suggested(formulaic_memory, other_programme, monkeypatch):
+    """The nearest entry in sort order belongs to another programme: it is not shown, the shared ones are."""
+    monkeypatch.setattr(memory, "NEIGHBOURS", 5)
+    query = f"{SUBJECTS[0]} {VERBS[0]} {OBJECTS[0]} tại thôn Lao Lao cho 1 hộ"
+    _add(source=query + " nữa", target="secret", programme=other_programme)
+    hits = _suggest(query)
+    assert hits and all(h.scope == "shared" for h in hits) and "secret" not in {h.target_text for h in hits}
+    assert _suggest(query, programmes=[other_programme])[0].target_text == "secret"
+
+
+def test_a_tmx_import_is_indexed_and_suggested_through_the_api(client, users, db, monkeypatch):
+    """Import through the page, then the API's suggestion finds the imported sentence by its sort keys."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ketnoi.orgs.services import token_create
+
+    source = "Đài truyền thanh xã phát bản tin về phòng chống thiên tai tại thôn Nậm Cang"
+    tmx = (
+        '<?xml version="1.0"?><tmx version="1.4"><header srclang="vi" creationtool="t" creationtoolversion="1" '
+        'segtype="sentence" o-tmf="t" adminlang="en" datatype="plaintext"/><body>'
+        f'<tu><tuv xml:lang="vi"><seg>{source}</seg></tuv><tuv xml:lang="th"><seg>ข่าววิทยุ</seg></tuv></tu>'
+        "</body></tmx>"
+    ).encode()
+    client.force_login(users["dieuphoi"])
+    response = client.post("/translation/memory/import/", {"file": SimpleUploadedFile("a.tmx", tmx)})
+    assert response.status_code == 200 and "1 created" in response.content.decode()
+    entry = TMEntry.objects.get(target_text="ข่าววิทยุ")
+    assert (entry.prefix_key, entry.suffix_key) == sort_keys(entry.source_key)
+    TMGram.objects.all().delete()  # only the sort keys are left to find it
+    _token, key = token_create(user=users["dieuphoi"], name="t")
+    body = client.get(
+        "/api/v1/tm/suggest",
+        {"source": source.replace("Nậm Cang", "Nậm Khao"), "src": "vi", "tgt": "th"},
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    ).json()
+    items = body["items"] if isinstance(body, dict) and "items" in body else body
+    assert items[0]["target_text"] == "ข่าววิทยุ" and items[0]["score"] >= 90
