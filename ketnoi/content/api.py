@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from ketnoi.core.api import Page
 from ketnoi.geo.models import AdminUnit
 from ketnoi.orgs.models import User
-from ketnoi.programmes.models import Task
+from ketnoi.programmes.selectors import tasks_visible_to
 
 from . import qa, selectors, services
 from .models import ContentItem
@@ -57,10 +57,15 @@ def _units(codes):
     return units
 
 
-def _tasks(ids):
-    tasks = list(Task.objects.filter(pk__in=ids or []))
+def _tasks(request, ids, item=None):
+    """The tasks to link, among those the caller may read (another id is unknown to them); links of
+    ``item`` to tasks the caller may not read are kept."""
+    visible = tasks_visible_to(request.user)
+    tasks = list(visible.filter(pk__in=ids or []))
     if len(tasks) != len(set(ids or [])):
         raise ValidationError({"related_tasks": "Unknown task id."})
+    if item is not None:
+        tasks += list(item.related_tasks.exclude(pk__in=visible.values("pk")))
     return tasks
 
 
@@ -92,7 +97,7 @@ def create_item(request, payload: ItemIn):
         if owner is None:
             raise ValidationError({"owner_unit": f"Unknown unit code {owner_code!r}."})
     values["target_units"] = _units(values["target_units"])
-    values["related_tasks"] = _tasks(values["related_tasks"])
+    values["related_tasks"] = _tasks(request, values["related_tasks"])
     item = services.item_create(user=request.user, owner_unit=owner, **values)
     return Status(201, selectors.item_get_for_user(user=request.user, pk=item.pk))
 
@@ -111,7 +116,7 @@ def update_item(request, item_id: int, payload: ItemPatch):
     if "target_units" in changes:
         changes["target_units"] = _units(changes["target_units"])
     if "related_tasks" in changes:
-        changes["related_tasks"] = _tasks(changes["related_tasks"])
+        changes["related_tasks"] = _tasks(request, changes["related_tasks"], item)
     try:
         services.item_update(user=request.user, item=item, version=version, **changes)
     except services.StaleEdit as exc:

@@ -11,6 +11,7 @@ from ketnoi.core.scoping import user_scope
 from ketnoi.geo.models import AdminUnit
 from ketnoi.people.models import EthnicGroup, Language
 from ketnoi.programmes.models import Task
+from ketnoi.programmes.selectors import tasks_visible_to
 
 from .models import ContentItem, Section, Topic
 
@@ -51,7 +52,7 @@ class ItemForm(forms.Form):
     )
     related_tasks = forms.ModelMultipleChoiceField(
         label=_("Related programme tasks"),
-        queryset=Task.objects.select_related("programme").order_by("programme__code", "code"),
+        queryset=Task.objects.none(),  # the tasks the user may read, set in __init__
         required=False,
     )
     target_groups = forms.ModelMultipleChoiceField(
@@ -71,6 +72,16 @@ class ItemForm(forms.Form):
     )
     event_place = forms.CharField(label=_("Event place"), max_length=300, required=False)
 
+    def __init__(self, *args, user=None, item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        tasks = Task.objects.select_related("programme").order_by("programme__code", "code")
+        visible = tasks_visible_to(user, tasks)
+        self.fields["related_tasks"].queryset = visible
+        # Links to tasks this user may not read (another area's corrective task) are kept as they are.
+        self.hidden_related_tasks = (
+            list(item.related_tasks.exclude(pk__in=visible.values("pk"))) if item is not None else []
+        )
+
     def clean_target_unit_codes(self):
         codes = [c.strip() for c in (self.cleaned_data.get("target_unit_codes") or "").split(",") if c.strip()]
         units = []
@@ -84,6 +95,8 @@ class ItemForm(forms.Form):
     def service_values(self) -> dict:
         data = dict(self.cleaned_data)
         data["target_units"] = data.pop("target_unit_codes")
+        if "related_tasks" in data:
+            data["related_tasks"] = [*data["related_tasks"], *self.hidden_related_tasks]
         return data
 
 
@@ -92,7 +105,7 @@ class NewItemForm(ItemForm):
     owner = forms.ChoiceField(label=_("Owned by"))
 
     def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["source_language"].choices = [(lang.bcp47, lang.name_vi) for lang in Language.objects.all()]
         self.fields["source_language"].initial = "vi"
         self.fields["owner"].choices = owner_choices(user)

@@ -182,7 +182,7 @@ def item_edit(request, pk):
         "event_end": item.event_end,
         "event_place": item.event_place,
     }
-    form = ItemForm(request.POST or None, initial=initial)
+    form = ItemForm(request.POST or None, initial=initial, user=request.user, item=item)
     conflict = None
     version = item.version
     if request.method == "POST" and form.is_valid():
@@ -195,7 +195,11 @@ def item_edit(request, pk):
         except services.StaleEdit as exc:
             conflict = exc
             fresh = selectors.source_variant(exc.item)
-            form = ItemForm(initial={**initial, "title": fresh.title, "summary": fresh.summary, "body": fresh.body})
+            form = ItemForm(
+                initial={**initial, "title": fresh.title, "summary": fresh.summary, "body": fresh.body},
+                user=request.user,
+                item=item,
+            )
             version = exc.item.version
         except ValidationError as exc:
             attach_errors(form, exc)

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from ketnoi.core.api import Page
 from ketnoi.orgs.models import Agency
 from ketnoi.programmes.models import Programme, Task
+from ketnoi.programmes.selectors import tasks_visible_to
 
 from . import selectors, services
 from .schemas import AttachmentOut, CloseIn, RequestDetailOut, RequestIn, RequestOut, ResponseIn, ResponseOut
@@ -120,7 +121,8 @@ def create_request(request, payload: RequestIn):
         if programme is None:
             raise ValidationError({"programme": _("Unknown programme %(code)s.") % {"code": payload.programme}})
     if payload.task:
-        task = Task.objects.filter(programme=programme, code=payload.task).first() if programme else None
+        tasks = Task.objects.filter(programme=programme, code=payload.task) if programme else Task.objects.none()
+        task = tasks_visible_to(request.user, tasks).first()
         if task is None:
             raise ValidationError({"task": _("No task %(code)s in the programme.") % {"code": payload.task}})
     created = services.request_create(

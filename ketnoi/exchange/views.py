@@ -14,6 +14,7 @@ from ketnoi.core.paging import paginate
 from ketnoi.core.roles import EXCHANGE_SEND, PROGRAMMES_VIEW
 from ketnoi.core.scoping import user_scope
 from ketnoi.programmes.models import Task
+from ketnoi.programmes.selectors import task_visible_to, tasks_visible_to
 
 from . import selectors, services
 from .forms import CloseForm, ReplyForm, RequestForm
@@ -68,7 +69,8 @@ def request_create(request):
             data = form.cleaned_data
             task = None
             if data["task_code"]:
-                task = Task.objects.filter(programme=data["programme"], code=data["task_code"].strip()).first()
+                tasks = Task.objects.filter(programme=data["programme"], code=data["task_code"].strip())
+                task = tasks_visible_to(request.user, tasks).first()
                 if task is None:
                     form.add_error("task_code", _("No task with this code in the chosen programme."))
             if not form.errors:
@@ -99,6 +101,8 @@ def _detail(request, obj, *, reply_form=None, close_form=None, status=200):
         "recipients": selectors.recipient_rows(obj),
         "responses": obj.responses.all(),
         "attachments": obj.attachments.all(),
+        # The task's title only for those who may read the task (a corrective task quotes a finding).
+        "task_readable": bool(obj.task_id) and task_visible_to(request.user, obj.task),
         "reply_form": reply_form or ReplyForm(),
         "close_form": close_form or CloseForm(),
         **selectors.user_roles_in(obj, user=request.user),

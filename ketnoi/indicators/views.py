@@ -6,6 +6,7 @@ from django.utils import timezone
 from ketnoi.core.roles import PROGRAMMES_VIEW
 from ketnoi.core.scoping import require_capability
 from ketnoi.geo.models import AdminUnit
+from ketnoi.programmes.selectors import tasks_visible_to
 
 from . import selectors
 from .models import Indicator
@@ -47,6 +48,6 @@ def indicator_detail(request, code):
             "period": period,
             "national": national,
             "by_province": by_province,
-            "tasks": indicator.tasks.select_related("programme"),
+            "tasks": tasks_visible_to(request.user, indicator.tasks.select_related("programme")),
         },
     )

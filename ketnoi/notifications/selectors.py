@@ -96,13 +96,22 @@ def agency_family_users(agencies, *, today: dt.date | None = None) -> list[User]
     return list(User.objects.filter(agency_id__in=agency_ids, is_active=True).order_by("username"))
 
 
+def task_readers(task, users) -> list[User]:
+    """Those of ``users`` who may read ``task``: a reminder quotes the task's title, which for a
+    corrective task is an inspection finding, scoped by the inspected unit."""
+    from ketnoi.programmes.selectors import task_visible_to
+
+    return [user for user in users if task_visible_to(user, task)]
+
+
 def task_lead_recipients(task, *, today: dt.date | None = None) -> list[User]:
-    return agency_family_users([task.lead_agency], today=today)
+    """Users of the lead agency (or its successors) who may read the task."""
+    return task_readers(task, agency_family_users([task.lead_agency], today=today))
 
 
 def assignment_recipients(assignment, *, today: dt.date | None = None) -> list[User]:
-    """Officers whose area covers the assigned unit and who may update the task there."""
-    return local_holders(TASKS_UPDATE, assignment.unit, today=today)
+    """Officers whose area covers the assigned unit, who may update the task there and read it."""
+    return task_readers(assignment.task, local_holders(TASKS_UPDATE, assignment.unit, today=today))
 
 
 def report_writers(report, *, today: dt.date | None = None) -> list[User]:

@@ -114,8 +114,9 @@ class TaskOut(Schema):
         return [i.code for i in obj.indicators.all()]
 
     @staticmethod
-    def resolve_depends_on(obj):
-        return [t.code for t in obj.depends_on.all()]
+    def resolve_depends_on(obj, context):
+        hidden = _hidden_task_ids((context or {}).get("request"))
+        return [t.code for t in obj.depends_on.all() if t.pk not in hidden]
 
     @staticmethod
     def resolve_status(obj):
@@ -124,6 +125,18 @@ class TaskOut(Schema):
     @staticmethod
     def resolve_overdue(obj):
         return _state(obj).overdue
+
+
+def _hidden_task_ids(request) -> set[int]:
+    """Ids of the tasks the caller may not read (corrective tasks of other areas), once per request."""
+    if request is None:
+        return set(Task.objects.filter(finding__isnull=False).values_list("pk", flat=True))
+    if not hasattr(request, "_hidden_task_ids"):
+        visible = selectors.tasks_visible_to(request.user).values("pk")
+        request._hidden_task_ids = set(
+            Task.objects.filter(finding__isnull=False).exclude(pk__in=visible).values_list("pk", flat=True)
+        )
+    return request._hidden_task_ids
 
 
 def _state(task):
@@ -238,8 +251,13 @@ def _programme(code: str) -> Programme:
     return get_object_or_404(selectors.programme_list(), code=code)
 
 
-def _task(task_id: int) -> Task:
-    return get_object_or_404(selectors.task_list(), pk=task_id)
+def _task(request, task_id: int) -> Task:
+    """The task if the caller may read it (404 otherwise, e.g. a corrective task of another area)."""
+    return get_object_or_404(selectors.tasks_visible_to(request.user, selectors.task_list()), pk=task_id)
+
+
+def _tasks_by_code(request, programme: Programme, codes) -> list[Task]:
+    return list(selectors.tasks_visible_to(request.user, Task.objects.filter(programme=programme, code__in=codes)))
 
 
 def _report(request, report_id: int) -> ProgressReport:
@@ -269,7 +287,8 @@ def get_programme(request, code: str):
 @paginate(Page)
 def list_tasks(request, code: str, area: str | None = None):
     require_capability(request.user, PROGRAMMES_VIEW)
-    return selectors.task_list(programme=_programme(code), area_code=area).prefetch_related("assignments")
+    tasks = selectors.task_list(programme=_programme(code), area_code=area).prefetch_related("assignments")
+    return selectors.tasks_visible_to(request.user, tasks)
 
 
 @router.post("/programmes/{code}/tasks", response={201: TaskOut})
@@ -290,7 +309,7 @@ def create_task(request, code: str, payload: TaskIn):
         recurrence=payload.recurrence,
         deliverable=payload.deliverable,
         indicators=list(Indicator.objects.filter(code__in=payload.indicators)),
-        depends_on=list(Task.objects.filter(programme=programme, code__in=payload.depends_on)),
+        depends_on=_tasks_by_code(request, programme, payload.depends_on),
     )
     return Status(201, task)
 
@@ -298,26 +317,26 @@ def create_task(request, code: str, payload: TaskIn):
 @router.get("/tasks/{int:task_id}", response=TaskOut)
 def get_task(request, task_id: int):
     require_capability(request.user, PROGRAMMES_VIEW)
-    return _task(task_id)
+    return _task(request, task_id)
 
 
 @router.put("/tasks/{int:task_id}/dependencies", response=TaskOut)
 def set_dependencies(request, task_id: int, payload: DependenciesIn):
-    task = _task(task_id)
-    others = list(Task.objects.filter(programme=task.programme, code__in=payload.depends_on))
+    task = _task(request, task_id)
+    others = _tasks_by_code(request, task.programme, payload.depends_on)
     return services.task_set_dependencies(user=request.user, task=task, depends_on=others)
 
 
 @router.get("/tasks/{int:task_id}/assignments", response=list[AssignmentOut])
 def list_assignments(request, task_id: int):
     require_capability(request.user, PROGRAMMES_VIEW)
-    return list(selectors.assignments_for_user(user=request.user, task=_task(task_id)))
+    return list(selectors.assignments_for_user(user=request.user, task=_task(request, task_id)))
 
 
 @router.post("/tasks/{int:task_id}/assignments", response={201: AssignmentOut})
 def create_assignment(request, task_id: int, payload: AssignmentIn):
     unit = get_object_or_404(AdminUnit, structure="current", code=payload.unit_code)
-    return Status(201, services.task_assign(user=request.user, task=_task(task_id), unit=unit))
+    return Status(201, services.task_assign(user=request.user, task=_task(request, task_id), unit=unit))
 
 
 @router.post("/assignments/{int:assignment_id}/status", response=AssignmentOut)
@@ -331,7 +350,7 @@ def set_assignment_status(request, assignment_id: int, payload: StatusIn):
 @router.post("/tasks/{int:task_id}/comments", response={201: dict})
 def add_comment(request, task_id: int, payload: CommentIn):
     require_capability(request.user, PROGRAMMES_VIEW)
-    comment = services.task_comment_add(user=request.user, task=_task(task_id), body=payload.body)
+    comment = services.task_comment_add(user=request.user, task=_task(request, task_id), body=payload.body)
     return Status(201, {"id": comment.pk, "body": comment.body})
 
 

@@ -1,4 +1,9 @@
-"""Read queries of programmes: plans are shared, local assignments and reports are scoped."""
+"""Read queries of programmes: plans are shared, local assignments and reports are scoped.
+
+Tasks follow ``tasks_visible_to``: the programme's own plan is shared with every official, but a
+corrective task (one that answers an inspection finding, whose title is the finding's text) is
+read only where the inspected unit, or a unit it is assigned to, lies.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ketnoi.core.roles import PROGRAMMES_VIEW, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
-from ketnoi.core.scoping import restrict, user_scope
+from ketnoi.core.scoping import restrict, scope_q, user_scope
 from ketnoi.indicators.periods import parse_period
 from ketnoi.indicators.selectors import indicator_result
 
@@ -32,7 +37,7 @@ def legal_document_list(*, query: str = "") -> QuerySet[LegalDocument]:
 
 
 def task_list(*, programme: Programme | None = None, area_code: str | None = None, agency=None) -> QuerySet[Task]:
-    """Tasks are the shared plan: readable by every signed-in official."""
+    """Every task of the plan, unfiltered: pass it through ``tasks_visible_to`` before showing it."""
     tasks = Task.objects.select_related("content_area", "lead_agency", "programme__document").prefetch_related(
         "co_agencies", "indicators__numerator", "indicators__denominator", "depends_on"
     )
@@ -43,6 +48,40 @@ def task_list(*, programme: Programme | None = None, area_code: str | None = Non
     if agency is not None:
         tasks = tasks.filter(Q(lead_agency=agency) | Q(co_agencies=agency)).distinct()
     return tasks.order_by("content_area__order", "code")
+
+
+def tasks_visible_to(user, queryset: QuerySet[Task] | None = None) -> QuerySet[Task]:
+    """The tasks of ``queryset`` (all tasks by default) that ``user`` may read.
+
+    Country-wide readers (central roles, coordinators, administrators) read every task. A reader
+    scoped to provinces or communes reads the ordinary tasks of the plan, which are written
+    centrally for everyone, but a corrective task (linked to an inspection finding) only when the
+    finding's visited unit, or one of the task's assignments, lies in their area: its title and
+    description come from the finding, which is scoped by the visited unit.
+    """
+    tasks = Task.objects.all() if queryset is None else queryset
+    scope = user_scope(user, PROGRAMMES_VIEW)
+    if scope.everywhere:
+        return tasks
+    if scope.empty:
+        return tasks.none()
+    assigned_here = TaskAssignment.objects.filter(scope_q(scope, TaskAssignment)).values("task_id")
+    found_here = _finding_model().objects.filter(scope_q(scope, _finding_model()), corrective_task__isnull=False)
+    return tasks.filter(
+        Q(finding__isnull=True) | Q(pk__in=assigned_here) | Q(pk__in=found_here.values("corrective_task_id"))
+    )
+
+
+def task_visible_to(user, task: Task) -> bool:
+    """Whether ``user`` may read ``task`` (the rule of ``tasks_visible_to``, for one task)."""
+    return tasks_visible_to(user, Task.objects.filter(pk=task.pk)).exists()
+
+
+def _finding_model():
+    """inspections.Finding, looked up lazily: the inspections app builds on programmes, not the reverse."""
+    from django.apps import apps
+
+    return apps.get_model("inspections", "Finding")
 
 
 def assignments_for_user(*, user, task: Task | None = None) -> QuerySet[TaskAssignment]:
@@ -127,7 +166,7 @@ def my_work(*, user, today: dt.date | None = None) -> MyWork:
     today = today or timezone.localdate()
     family = _agency_family(getattr(user, "agency", None))
     tasks = (
-        task_list().filter(Q(lead_agency_id__in=family) | Q(co_agencies__in=family)).distinct()
+        tasks_visible_to(user, task_list().filter(Q(lead_agency_id__in=family) | Q(co_agencies__in=family)).distinct())
         if family
         else (Task.objects.none())
     )
@@ -137,6 +176,7 @@ def my_work(*, user, today: dt.date | None = None) -> MyWork:
     )
     assignments = list(
         restrict(TaskAssignment.objects.select_related("task", "unit"), user, TASKS_UPDATE)
+        .filter(task__in=tasks_visible_to(user).values("pk"))
         .exclude(status="done")
         .order_by("task__due_date", "task__code")
     )

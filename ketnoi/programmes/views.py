@@ -46,7 +46,8 @@ def programme_list(request):
 def programme_detail(request, code):
     require_capability(request.user, PROGRAMMES_VIEW)
     programme = _programme_or_404(code)
-    states = {s.task.pk: s for s in selectors.task_states(selectors.task_list(programme=programme))}
+    tasks = selectors.tasks_visible_to(request.user, selectors.task_list(programme=programme))
+    states = {s.task.pk: s for s in selectors.task_states(tasks)}
     areas = [
         (area, [states[t.pk] for t in area.tasks.order_by("code") if t.pk in states])
         for area in programme.content_areas.all()
@@ -84,7 +85,8 @@ def programme_timeline(request, code):
     start, end = programme.period_start, programme.period_end
     span = max((end - start).days, 1)
     rows = []
-    for state in selectors.task_states(selectors.task_list(programme=programme)):
+    tasks = selectors.tasks_visible_to(request.user, selectors.task_list(programme=programme))
+    for state in selectors.task_states(tasks):
         task = state.task
         task_start = task.start_date or start
         task_end = task.due_date or end
@@ -147,7 +149,8 @@ def task_list(request, code):
     require_capability(request.user, PROGRAMMES_VIEW)
     programme = _programme_or_404(code)
     area = request.GET.get("area") or None
-    states = selectors.task_states(selectors.task_list(programme=programme, area_code=area))
+    tasks = selectors.tasks_visible_to(request.user, selectors.task_list(programme=programme, area_code=area))
+    states = selectors.task_states(tasks)
     status = request.GET.get("status")
     if status == "overdue":
         states = [s for s in states if s.overdue]
@@ -170,9 +173,10 @@ def task_list(request, code):
     )
 
 
-def _task_or_404(pk) -> Task:
+def _task_or_404(request, pk) -> Task:
+    """The task if the user may read it; a corrective task outside their area is not found."""
     try:
-        return selectors.task_list().get(pk=pk)
+        return selectors.tasks_visible_to(request.user, selectors.task_list()).get(pk=pk)
     except Task.DoesNotExist:
         raise Http404 from None
 
@@ -181,7 +185,7 @@ def _task_or_404(pk) -> Task:
 @require_http_methods(["GET", "POST"])
 def task_detail(request, pk):
     require_capability(request.user, PROGRAMMES_VIEW)
-    task = _task_or_404(pk)
+    task = _task_or_404(request, pk)
     errors = []
     if request.method == "POST":
         action = request.POST.get("action")
