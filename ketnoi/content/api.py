@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -241,11 +242,34 @@ def import_xliff(request, variant_id: int, file: UploadedFile = File(...)):
     return {"changed": changed}
 
 
-@router.patch("/content/units/{int:unit_id}", response=UnitOut)
+@router.patch("/content/units/{int:unit_id}", response={200: UnitOut, 409: dict})
 def update_unit(request, unit_id: int, payload: UnitPatch):
-    unit = services.unit_save(
-        user=request.user, unit=_unit(request, unit_id), text=payload.text, state=payload.state, origin=payload.origin
-    )
+    """Save a translation; send the ``version`` you read. If someone saved the unit in between, the
+    answer is 409 with their text (``current_text``, ``current_version``) and yours (``your_text``),
+    and nothing is written; send again with ``current_version`` to replace their text."""
+    try:
+        unit = services.unit_save(
+            user=request.user,
+            unit=_unit(request, unit_id),
+            text=payload.text,
+            version=payload.version,
+            state=payload.state,
+            origin=payload.origin,
+        )
+    except services.StaleUnitEdit as exc:
+        return Status(
+            409,
+            {
+                "type": "about:blank",
+                "title": _("The segment changed"),
+                "status": 409,
+                "detail": str(exc),
+                "current_version": exc.unit.version,
+                "current_text": exc.unit.text,
+                "current_state": exc.unit.state,
+                "your_text": exc.your_text,
+            },
+        )
     return _unit(request, unit.pk)
 
 

@@ -242,6 +242,7 @@ class TranslationUnit(Audited, TimeStampedModel):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1)  # raised by every write; a stale save is refused
 
     class Meta:
         ordering = ["target", "field", "index"]

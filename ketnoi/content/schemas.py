@@ -167,6 +167,7 @@ class UnitOut(Schema):
     needs_post_editing: bool
     translator: str | None = Field(None, alias="translator.username")
     reviewer: str | None = Field(None, alias="reviewer.username")
+    version: int
 
     @staticmethod
     def resolve_source(obj):
@@ -174,6 +175,7 @@ class UnitOut(Schema):
 
 
 class UnitPatch(Schema):
+    version: int = Field(..., description="The unit version you read; a stale one answers 409")
     text: str
     state: str = "translated"
     origin: str = "human"

@@ -74,6 +74,16 @@ class StaleEdit(Exception):
         super().__init__(_("The item was changed by someone else while you were editing."))
 
 
+class StaleUnitEdit(Exception):
+    """Someone else saved the segment since the editor read it; nothing was written. Carries the unit
+    as it is stored now and the text the caller sent (None when the action sent no text)."""
+
+    def __init__(self, unit: TranslationUnit, your_text: str | None):
+        self.unit = unit
+        self.your_text = your_text
+        super().__init__(_("The segment was changed by someone else while you were editing."))
+
+
 def _text(value) -> str:
     return normalize_text(value or "").strip()
 
@@ -564,23 +574,39 @@ def _programme_of(item: ContentItem):
     return task.programme if task else None
 
 
+def _locked_unit(unit: TranslationUnit, version: int | None, your_text: str | None, *related) -> TranslationUnit:
+    """The unit read again with its row locked until the transaction ends, so concurrent writers of
+    the same unit wait for each other and each sees the version the previous one wrote (on SQLite the
+    IMMEDIATE transactions serialise writers the same way). ``version`` is the one the editor started
+    from: if it is not the stored one, StaleUnitEdit is raised. None skips the check (loaders, scripts)."""
+    locked = TranslationUnit.objects.select_for_update(of=("self",)).select_related(*related).get(pk=unit.pk)
+    if version is not None and locked.version != version:
+        raise StaleUnitEdit(locked, your_text)
+    locked.version += 1
+    return locked
+
+
 @transaction.atomic
 def unit_save(
-    *, user, unit: TranslationUnit, text: str, state: str = TranslationUnit.State.TRANSLATED, origin: str = "human"
+    *,
+    user,
+    unit: TranslationUnit,
+    text: str,
+    version: int | None = None,
+    state: str = TranslationUnit.State.TRANSLATED,
+    origin: str = "human",
 ) -> TranslationUnit:
     """Save a translation. An empty text makes the unit untranslated again. Saving clears
-    ``outdated`` (the translation now answers the current source) and post-editing of MT output."""
+    ``outdated`` (the translation now answers the current source) and post-editing of MT output.
+    ``version`` is the unit version the editor started from: if someone saved in between,
+    StaleUnitEdit is raised with both texts and nothing is written (the API and the editor pass it)."""
     _require_translate(user, unit)
     if state not in (TranslationUnit.State.DRAFT, TranslationUnit.State.TRANSLATED):
         raise ValidationError({"state": _("A translation is saved as draft or translated; reviewing is separate.")})
     if origin not in ("human", "tm", "mt"):
         raise ValidationError({"origin": _("Unknown origin %(origin)s.") % {"origin": repr(origin)}})
     text = _text(text)
-    unit = (
-        TranslationUnit.objects.select_for_update(of=("self",))
-        .select_related("segment", "target__language")
-        .get(pk=unit.pk)
-    )
+    unit = _locked_unit(unit, version, text, "segment", "target__language")
     unit.text = text
     unit.state = state if text else TranslationUnit.State.UNTRANSLATED
     unit.origin = origin if text else "human"
@@ -597,11 +623,16 @@ def unit_save(
 
 
 @transaction.atomic
-def unit_machine_translate(*, user, unit: TranslationUnit) -> TranslationUnit:
-    """Fill a unit from the configured machine-translation provider, marked for post-editing."""
+def unit_machine_translate(*, user, unit: TranslationUnit, version: int | None = None) -> TranslationUnit:
+    """Fill a unit from the configured machine-translation provider, marked for post-editing.
+    ``version`` as for unit_save: a stale one raises StaleUnitEdit before the provider is asked."""
     from ketnoi.translation import machine
 
     _require_translate(user, unit)
+    if version is not None:
+        current = TranslationUnit.objects.get(pk=unit.pk)
+        if current.version != version:
+            raise StaleUnitEdit(current, None)
     try:
         provider = machine.get_provider()
     except machine.MachineTranslationError as exc:
@@ -613,7 +644,9 @@ def unit_machine_translate(*, user, unit: TranslationUnit) -> TranslationUnit:
         result = provider.translate(source_text, unit.target.item.source_language.bcp47, unit.target.language.bcp47)
     except machine.MachineTranslationError as exc:
         raise ValidationError(str(exc)) from exc
-    unit = unit_save(user=user, unit=unit, text=result.text, state=TranslationUnit.State.DRAFT, origin="mt")
+    unit = unit_save(
+        user=user, unit=unit, text=result.text, version=version, state=TranslationUnit.State.DRAFT, origin="mt"
+    )
     if not result.needs_post_editing:
         TranslationUnit.objects.filter(pk=unit.pk).update(needs_post_editing=False)
         unit.needs_post_editing = False
@@ -635,14 +668,11 @@ def _add_to_memory(unit: TranslationUnit) -> None:
 
 
 @transaction.atomic
-def unit_review(*, user, unit: TranslationUnit) -> TranslationUnit:
-    """Mark one translation reviewed; reviewed translations feed the translation memory."""
+def unit_review(*, user, unit: TranslationUnit, version: int | None = None) -> TranslationUnit:
+    """Mark one translation reviewed; reviewed translations feed the translation memory. With
+    ``version`` (the editor's), a text changed since the reviewer read it raises StaleUnitEdit."""
     require(user, TRANSLATION_REVIEW, unit)
-    unit = (
-        TranslationUnit.objects.select_for_update(of=("self",))
-        .select_related("target__item", "target__language")
-        .get(pk=unit.pk)
-    )
+    unit = _locked_unit(unit, version, None, "target__item", "target__language")
     if not unit.text.strip():
         raise ValidationError(_("An untranslated segment cannot be reviewed."))
     if unit.outdated:
@@ -710,6 +740,7 @@ def variant_approve(*, user, variant: ContentVariant, comment: str = "") -> Cont
         if unit.state != TranslationUnit.State.REVIEWED:
             unit.state = TranslationUnit.State.REVIEWED
             unit.reviewer = user
+            unit.version += 1
             unit.save()
             _add_to_memory(unit)
     rebuild_target(variant, save=False)
@@ -799,7 +830,8 @@ def variant_xliff_import(*, user, variant: ContentVariant, data: bytes, filename
                 % {"lang": document.target_lang, "expected": variant.language.bcp47},
             )
         )
-    units = {str(u.pk): u for u in variant.units.select_related("segment")}
+    # locked: a segment saved in the editor meanwhile waits, and then sees the imported version
+    units = {str(u.pk): u for u in variant.units.select_for_update(of=("self",)).select_related("segment")}
     reviewer = allows(user, TRANSLATION_REVIEW, variant)
     plan = []
     for xu in document.units:
@@ -830,6 +862,7 @@ def variant_xliff_import(*, user, variant: ContentVariant, data: bytes, filename
             unit.reviewer = user
         else:
             unit.translator = user
+        unit.version += 1
         unit.save()
         if unit.state == TranslationUnit.State.REVIEWED:
             _add_to_memory(unit)

@@ -358,7 +358,11 @@ def _mt_available() -> bool:
         return False
 
 
-def _unit_context(user, unit: TranslationUnit, *, mt: bool, error: list[str] | None = None) -> dict:
+def _unit_context(
+    user, unit: TranslationUnit, *, mt: bool, error: list[str] | None = None, conflict: dict | None = None
+) -> dict:
+    """What _unit.html shows of a unit. ``conflict`` (after a stale save: ``current_text`` and
+    ``your_text``) shows the stored text beside the box, which keeps the text that was typed."""
     from ketnoi.translation import selectors as translation_selectors
     from ketnoi.translation import termbase
 
@@ -392,16 +396,20 @@ def _unit_context(user, unit: TranslationUnit, *, mt: bool, error: list[str] | N
         "can_review": allows(user, TRANSLATION_REVIEW, unit),
         "mt_available": mt,
         "errors": error or [],
+        "conflict": conflict,
+        "text": conflict["your_text"] if conflict else unit.text,
     }
 
 
-@login_required
-def translation_editor(request, pk):
-    variant = _variant_or_404(request.user, pk)
-    if variant.is_source:
-        return redirect("content-item", pk=variant.item_id)
+def _editor(request, variant: ContentVariant, *, conflict: dict | None = None, status: int = 200):
+    """The editor page; with ``conflict`` (and its ``unit`` pk), that segment shows both texts."""
     mt = _mt_available()
-    units = [_unit_context(request.user, unit, mt=mt) for unit in selectors.units_of(variant)]
+    units = [
+        _unit_context(
+            request.user, unit, mt=mt, conflict=conflict if conflict and unit.pk == conflict["unit"] else None
+        )
+        for unit in selectors.units_of(variant)
+    ]
     job = getattr(variant, "job", None)
     return render(
         request,
@@ -417,28 +425,51 @@ def translation_editor(request, pk):
             "overrides": selectors.overrides_of(variant),
             "xliff_form": XliffImportForm(),
         },
+        status=status,
     )
+
+
+@login_required
+def translation_editor(request, pk):
+    variant = _variant_or_404(request.user, pk)
+    if variant.is_source:
+        return redirect("content-item", pk=variant.item_id)
+    return _editor(request, variant)
+
+
+def _posted_version(request) -> int:
+    """The unit version the form was rendered with; a form without one counts as stale."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
 
 
 @login_required
 @require_POST
 def unit_update(request, pk):
+    """Save, machine-translate or review one segment. A version older than the stored one (someone
+    saved in between) writes nothing and answers 409 with both texts; the form then carries the
+    stored version, so saving again deliberately replaces the other text."""
     unit = _unit_or_404(request.user, pk)
     action = request.POST.get("action", "save")
+    version = _posted_version(request)
     errors: list[str] = []
+    conflict = None
     try:
         if action in ("save", "draft", "use"):
             services.unit_save(
                 user=request.user,
                 unit=unit,
                 text=request.POST.get("text", ""),
+                version=version,
                 state=TranslationUnit.State.DRAFT if action == "draft" else TranslationUnit.State.TRANSLATED,
                 origin="tm" if action == "use" else "human",
             )
         elif action == "mt":
-            services.unit_machine_translate(user=request.user, unit=unit)
+            services.unit_machine_translate(user=request.user, unit=unit, version=version)
         elif action == "review":
-            services.unit_review(user=request.user, unit=unit)
+            services.unit_review(user=request.user, unit=unit, version=version)
         elif action == "override":
             services.qa_override(
                 user=request.user,
@@ -451,12 +482,18 @@ def unit_update(request, pk):
             errors.append(_("Unknown action."))
     except PermissionDenied:
         raise Http404 from None
+    except services.StaleUnitEdit as exc:
+        typed = exc.your_text if exc.your_text is not None else request.POST.get("text", "")
+        conflict = {"unit": unit.pk, "current_text": exc.unit.text, "your_text": typed}
     except ValidationError as exc:
         errors = _messages_of(exc)
     unit = selectors.unit_get_for_user(user=request.user, pk=pk)
     if request.htmx:
-        context = _unit_context(request.user, unit, mt=_mt_available(), error=errors)
-        return render(request, "content/_unit.html", context)  # htmx swaps only 2xx answers
+        # htmx swaps only 2xx answers, and 409 (the editor's htmx-config): errors answer 200 here
+        context = _unit_context(request.user, unit, mt=_mt_available(), error=errors, conflict=conflict)
+        return render(request, "content/_unit.html", context, status=409 if conflict else 200)
+    if conflict:
+        return _editor(request, _variant_or_404(request.user, unit.target_id), conflict=conflict, status=409)
     for message in errors:
         messages.error(request, message)
     return redirect(reverse("content-editor", args=[unit.target_id]) + f"#u{unit.pk}")

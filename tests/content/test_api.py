@@ -95,8 +95,11 @@ def test_variants_units_jobs_qa_and_xliff(api, item):
     assert bad_job.status_code == 422
     units = translator("get", f"/api/v1/content/variants/{variant['id']}/units").json()
     assert [u["field"] for u in units][:2] == ["title", "summary"] and units[0]["state"] == "untranslated"
-    saved = translator("patch", f"/api/v1/content/units/{units[0]['id']}", {"text": "Tin thử nghiệm"})
-    assert saved.status_code == 200 and saved.json()["state"] == "translated"
+    assert units[0]["version"] == 1
+    saved = translator(
+        "patch", f"/api/v1/content/units/{units[0]['id']}", {"version": units[0]["version"], "text": "Tin thử nghiệm"}
+    )
+    assert saved.status_code == 200 and saved.json()["state"] == "translated" and saved.json()["version"] == 2
     findings = translator("post", f"/api/v1/content/variants/{variant['id']}/qa").json()
     assert any(f["unit"] == units[0]["id"] and f["blocking"] for f in findings)  # left in Vietnamese
     approve = api("thamdinh")("post", f"/api/v1/content/variants/{variant['id']}/approve")

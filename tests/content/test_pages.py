@@ -113,7 +113,8 @@ def test_translation_editor_shows_suggestions_terms_and_works_without_js(thai, l
     assert 'value="mt"' not in page  # no machine-translation provider configured
     assert 'class="unit-text"' in page and "Ctrl+Enter" in page
     title = thai.units.get(field="title")
-    response = client.post(f"/content/units/{title.pk}/", {"text": "ข่าวทดลอง", "action": "use"})
+    assert f'name="version" value="{title.version}"' in page
+    response = client.post(f"/content/units/{title.pk}/", {"text": "ข่าวทดลอง", "action": "use", "version": 1})
     assert response.status_code == 302 and response["Location"].endswith(f"#u{title.pk}")
     title.refresh_from_db()
     assert (title.text, title.origin, title.state) == ("ข่าวทดลอง", "tm", "translated")
@@ -122,12 +123,14 @@ def test_translation_editor_shows_suggestions_terms_and_works_without_js(thai, l
 def test_segment_saves_in_place_with_htmx(thai, login):
     unit = thai.units.get(field="summary")
     response = login("dichthuat").post(
-        f"/content/units/{unit.pk}/", {"text": "ข่าวสั้น", "action": "draft"}, HTTP_HX_REQUEST="true"
+        f"/content/units/{unit.pk}/", {"text": "ข่าวสั้น", "action": "draft", "version": 1}, HTTP_HX_REQUEST="true"
     )
     text = response.content.decode()
     assert response.status_code == 200 and text.startswith('<section class="unit') and "<html" not in text
-    assert "ข่าวสั้น" in text and "draft" in text.lower()
-    response = login("dichthuat").post(f"/content/units/{unit.pk}/", {"action": "review"}, HTTP_HX_REQUEST="true")
+    assert "ข่าวสั้น" in text and "draft" in text.lower() and 'name="version" value="2"' in text
+    response = login("dichthuat").post(
+        f"/content/units/{unit.pk}/", {"action": "review", "version": 2}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 404  # a translator cannot review: the action is not theirs
 
 

@@ -66,7 +66,7 @@ def _page_urls(t):
         (f"/content/variants/{variant}/job/", {"due_date": "2030-01-01"}),
         (f"/content/variants/{variant}/approve/", {}),
         (f"/content/variants/{variant}/xliff/import/", {"file": SimpleUploadedFile("x.xlf", b"<xliff/>")}),
-        (f"/content/units/{unit}/", {"text": "ข่าว", "action": "save"}),
+        (f"/content/units/{unit}/", {"text": "ข่าว", "action": "save", "version": 1}),
     ]
     return gets, posts
 
@@ -120,7 +120,7 @@ def test_api_does_not_show_or_change_lao_cai_content(api, intruder, target):
         ("post", f"/api/v1/content/variants/{variant}/qa", None),
         ("post", f"/api/v1/content/variants/{variant}/approve", None),
         ("post", f"/api/v1/content/variants/{variant}/xliff", {"file": SimpleUploadedFile("x.xlf", b"<xliff/>")}),
-        ("patch", f"/api/v1/content/units/{unit}", {"text": "ข่าว"}),
+        ("patch", f"/api/v1/content/units/{unit}", {"version": 1, "text": "ข่าว"}),
         ("post", f"/api/v1/content/units/{unit}/review", None),
         ("post", f"/api/v1/content/units/{unit}/overrides", {"check_id": "x", "reason": "xâm nhập"}),
     ]
@@ -149,7 +149,8 @@ def test_lao_cai_editor_and_country_translator_can(login, api, target, users):
     assert answer.status_code == 201 and answer.json()["owner_unit"] == "15"
     translator = login("dichthuat")
     assert translator.get(f"/content/variants/{target['variant'].pk}/").status_code == 200
-    assert translator.post(f"/content/units/{target['unit'].pk}/", {"text": "ข่าว", "action": "save"}).status_code == 302
+    saved = translator.post(f"/content/units/{target['unit'].pk}/", {"text": "ข่าว", "action": "save", "version": 1})
+    assert saved.status_code == 302
     assert TranslationUnit.objects.get(pk=target["unit"].pk).text == "ข่าว"
 
 

@@ -146,3 +146,50 @@ def test_article_from_vietnamese_draft_to_the_public_thai_page(browser, ketnoi_s
     expect(page.locator("main")).not_to_contain_text("ชาวเขา")
     page.screenshot(path=str(results_dir / "public-thai-article.png"), full_page=True)
     visitor.close()
+
+
+CONFLICT_SETUP = """
+from ketnoi.content import services
+from ketnoi.orgs.models import User
+editor = User.objects.get(username="bientap")
+item = services.item_create(user=editor, kind="news", title="Tin hai người dịch cùng lúc", body="<p>Một câu.</p>")
+variant = services.variant_add(user=editor, item=item, language="th")
+print(variant.pk)
+"""
+
+
+def test_two_translators_on_one_segment_the_second_sees_both_texts(browser, ketnoi_server):
+    """Issue 11.5 as translators meet it: both open the editor, the first saves; the second's save is
+    refused with the other text shown beside the box, nothing typed lost; saving again replaces it."""
+    from playwright.sync_api import expect
+
+    variant = ketnoi_server.shell(CONFLICT_SETUP).strip()
+    pages = []
+    for username in ("dichthuat", "thamdinh"):
+        context = browser.new_context(base_url=ketnoi_server.url)
+        page = context.new_page()
+        login(page, username)
+        page.goto(f"/content/variants/{variant}/")
+        pages.append((context, page))
+    (first_context, first), (second_context, second) = pages
+
+    first_title = _unit_section(first, "Tin hai người dịch")
+    first_title.locator("textarea.unit-text").fill("ข่าวของคนแรก")
+    first_title.locator("button[value=save]").click()
+    expect(_unit_section(first, "Tin hai người dịch").locator("textarea.unit-text")).to_have_value("ข่าวของคนแรก")
+
+    second_title = _unit_section(second, "Tin hai người dịch")
+    second_title.locator("textarea.unit-text").fill("ข่าวของคนที่สอง")
+    second_title.locator("button[value=save]").click()
+    second_title = _unit_section(second, "Tin hai người dịch")
+    expect(second_title.locator(".conflict")).to_be_visible()
+    expect(second_title.locator("textarea.current-text")).to_have_value("ข่าวของคนแรก")
+    expect(second_title.locator("textarea.unit-text")).to_have_value("ข่าวของคนที่สอง")
+
+    second_title.locator("button[value=save]").click()  # deliberately replaces the first text
+    second_title = _unit_section(second, "Tin hai người dịch")
+    expect(second_title.locator(".conflict")).to_have_count(0)
+    second.reload()
+    expect(_unit_section(second, "Tin hai người dịch").locator("textarea.unit-text")).to_have_value("ข่าวของคนที่สอง")
+    first_context.close()
+    second_context.close()
