@@ -184,16 +184,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "ketnoi.orgs.backends.DemoPasswordValidator"},
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 AUTHENTICATION_BACKENDS = ["ketnoi.orgs.backends.GuardedModelBackend"]
-LOGIN_RATE_LIMIT = {
-    "per_account": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
-    "per_ip": int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", "20")),
-    "window_seconds": int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900")),
+# Sign-in throttling (ketnoi/core/ratelimit.py): progressive waits per account and address, never a
+# lockout that a stranger could trigger for someone else. Wider counters for spraying and distributed
+# guessing skip browsers that signed in to the account before.
+LOGIN_THROTTLE = {
+    "free_failures": int(os.environ.get("LOGIN_FREE_FAILURES", "3")),
+    "account_free_failures": int(os.environ.get("LOGIN_ACCOUNT_FREE_FAILURES", "20")),
+    "address_free_failures": int(os.environ.get("LOGIN_ADDRESS_FREE_FAILURES", "50")),
+    "base_delay_seconds": int(os.environ.get("LOGIN_BASE_DELAY_SECONDS", "2")),
+    "max_delay_seconds": int(os.environ.get("LOGIN_MAX_DELAY_SECONDS", "900")),
+    "window_seconds": int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "3600")),
+    "known_browser_days": int(os.environ.get("LOGIN_KNOWN_BROWSER_DAYS", "180")),
 }
+# Password-reset e-mails asked for from one address within an hour (more are silently not sent).
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = int(os.environ.get("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", "5"))
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3600 * 3)))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

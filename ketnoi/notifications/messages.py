@@ -38,6 +38,8 @@ def _texts(kind: str, values: dict, language: str) -> tuple[str, str]:
         "actor": values.get("actor", ""),
         "reason": values.get("reason", ""),
         "sender": values.get("sender", ""),
+        "count": values.get("count", ""),
+        "address": values.get("address", ""),
     }
     if kind == Kind.TASK_DUE_SOON:
         subject = _("Task %(code)s is due on %(due)s") % params
@@ -69,6 +71,16 @@ def _texts(kind: str, values: dict, language: str) -> tuple[str, str]:
     elif kind == Kind.REQUEST_OVERDUE:
         subject = _("Request overdue: %(title)s") % params
         body = _("The reply to the request “%(title)s” was due on %(due)s.") % params
+    elif kind == Kind.SIGN_IN_FAILURES:
+        subject = _("Failed sign-ins to your account")
+        body = (
+            _(
+                "%(count)s wrong passwords were typed for your account from address %(address)s, so sign-in from "
+                "there now waits longer after each attempt. You can still sign in from your usual browser. If this "
+                "was not you, change your password."
+            )
+            % params
+        )
     else:
         raise ValueError(f"unknown notification kind {kind!r}")
     return subject, body

@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     REPORT_UNAPPROVED = "report_unapproved", _("report approval withdrawn")
     REQUEST_RECEIVED = "request_received", _("request received")
     REQUEST_OVERDUE = "request_overdue", _("request overdue")
+    SIGN_IN_FAILURES = "sign_in_failures", _("failed sign-ins to your account")
 
 
 class NotificationEvent(models.Model):

@@ -6,3 +6,6 @@ class OrgsConfig(AppConfig):
     name = "ketnoi.orgs"
     label = "orgs"
     verbose_name = _("Agencies and users")
+
+    def ready(self):
+        from . import tasks  # noqa: F401  (registers the jobs)

@@ -108,3 +108,39 @@ def token_authenticate(key: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- sign-in and passwords (issue 11.9) ----------------------------------------------------------
+
+
+def sign_in_failures_notify(*, username: str, ip: str | None, failures: int):
+    """Tell the owner when sign-in to their account from an address starts to be slowed down: once
+    per throttle window, however many addresses try (so a distributed attack is one message)."""
+    from django.urls import reverse
+
+    from ketnoi.core.ratelimit import window_number
+    from ketnoi.notifications.models import Kind
+    from ketnoi.notifications.services import notification_deliver
+
+    limits = settings.LOGIN_THROTTLE
+    if failures != limits["free_failures"]:
+        return None
+    owner = User.objects.filter(username=username, is_active=True).first()
+    if owner is None:
+        return None
+    return notification_deliver(
+        recipient=owner,
+        kind=Kind.SIGN_IN_FAILURES,
+        event_key=f"sign_in_failures:{window_number()}",
+        values={"count": failures, "address": ip or "?"},
+        link=reverse("password-change"),
+    )
+
+
+def password_reset_mail_queue(*, subject: str, body: str, to: str) -> None:
+    """Send a reset link from a worker, so a slow mail server never holds a web request."""
+    from ketnoi.core.jobs import enqueue_on_commit
+
+    from .tasks import send_password_reset_mail
+
+    enqueue_on_commit(send_password_reset_mail, subject, body, to)

@@ -1,49 +1,84 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketnoi.core import audit
 from ketnoi.core.middleware import client_ip
 from ketnoi.core.paging import paginate
-from ketnoi.core.ratelimit import login_blocked, login_failed, login_succeeded
+from ketnoi.core.ratelimit import is_known_browser, login_failed, login_succeeded, login_wait, remember_browser
 from ketnoi.core.roles import AUDIT_VIEW
 from ketnoi.core.text import parse_date
 
 from . import audit_display, selectors, services
-from .forms import LoginForm, TokenForm
+from .forms import LoginForm, QueuedPasswordResetForm, TokenForm
 from .models import Agency, ApiToken
+
+
+def _wait_text(seconds: int) -> str:
+    if seconds < 90:
+        return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+    minutes = (seconds + 59) // 60
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def _sign_in_failed(username: str, ip: str | None, reason: str) -> None:
+    audit.record(
+        audit.AuditEntry.Action.LOGIN_FAILED,
+        model="orgs.user",
+        object_repr=username[:100],
+        after={"reason": reason},
+        actor=audit.Actor(name=username[:100], ip_address=ip, source="web"),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def login_view(request):
+    """Sign-in. Wrong passwords slow down this account at this address only (ketnoi.core.ratelimit);
+    the owner is told once the slowing starts; the answer is 429 with Retry-After while it lasts."""
     form = LoginForm(request.POST or None)
-    status = 200
+    status, wait = 200, 0
     if request.method == "POST" and form.is_valid():
         username, ip = form.cleaned_data["username"], client_ip(request)
-        if login_blocked(username, ip):
-            form.add_error(None, _("Too many failed sign-in attempts. Wait 15 minutes and try again."))
+        known = is_known_browser(request, username)
+        wait = login_wait(username, ip, known=known)
+        if wait:
+            form.add_error(
+                None,
+                _("Too many wrong passwords for this account from here. Try again in %(wait)s.")
+                % {"wait": _wait_text(wait)},
+            )
             status = 429
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if user is None:
-                login_failed(username, ip)
-                audit.record(
-                    audit.AuditEntry.Action.LOGIN_FAILED,
-                    model="orgs.user",
-                    object_repr=username[:100],
-                    actor=audit.Actor(name=username[:100], ip_address=ip, source="web"),
+            if user is None and getattr(request, "demo_password_refused", False):
+                _sign_in_failed(username, ip, "demo password")
+                form.add_error(
+                    None,
+                    _(
+                        "This account still has the published demo password, which cannot sign in on a "
+                        "production server. Set a new password with “Forgot your password?”."
+                    ),
                 )
+                status = 403
+            elif user is None:
+                failures = login_failed(username, ip, known=known)
+                _sign_in_failed(username, ip, "wrong password")
+                services.sign_in_failures_notify(username=username, ip=ip, failures=failures)
                 form.add_error(None, _("Wrong username or password."))
                 status = 401
             else:
-                login_succeeded(username)
+                login_succeeded(username, ip)
                 login(request, user)
                 audit.record(
                     audit.AuditEntry.Action.LOGIN,
@@ -56,11 +91,64 @@ def login_view(request):
                 if not target.startswith("/") or target.startswith("//"):
                     target = "/"
                 response = redirect(target)
+                remember_browser(request, response, username)
                 if not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
                     # First sign-in on this browser: start in the user's preferred language.
                     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language, samesite="Lax")
                 return response
-    return render(request, "orgs/login.html", {"form": form}, status=status)
+    response = render(request, "orgs/login.html", {"form": form}, status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Self-service change: the old password, the new one twice (the site's password rules apply)."""
+
+    template_name = "orgs/password_change.html"
+    success_url = reverse_lazy("password-change-done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password was changed."))
+        return response
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """Reset by e-mail. The answer is the same whether or not the address has an account, and an
+    address asking too often gets the same answer without more mail being sent."""
+
+    form_class = QueuedPasswordResetForm
+    template_name = "orgs/password_reset.html"
+    email_template_name = "orgs/password_reset_email.txt"
+    subject_template_name = "orgs/password_reset_subject.txt"
+    success_url = reverse_lazy("password-reset-done")
+
+    @property
+    def extra_email_context(self):
+        return {"site_name": settings.KETNOI_SITE_NAME}
+
+    def form_valid(self, form):
+        key = f"password-reset:{client_ip(self.request) or '-'}"
+        cache.add(key, 0, 3600)
+        try:
+            asked = cache.incr(key)
+        except ValueError:
+            asked = 1
+        if asked > settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR:
+            return redirect(self.success_url)
+        return super().form_valid(form)
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    template_name = "orgs/password_reset_confirm.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password was set. Sign in with it now."))
+        return response
 
 
 @require_POST

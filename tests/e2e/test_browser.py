@@ -190,3 +190,44 @@ def test_page_assets_load(context, page):
     page.goto(TA_VAN)
     box = page.locator("a.skip").bounding_box()
     assert box is None or box["x"] < 0
+
+
+def test_wrong_password_then_change_it_from_the_menu(browser, ketnoi_server):
+    """Issue 11.9 as an official meets it: a typo is refused with a clear message, the right password
+    signs in, "Change password" in the header refuses a mismatch and then sets the new password."""
+    expect = _expect()
+    old, new = "Mat-khau-cu-2026", "Mat-khau-moi-Ha-Giang-2026"
+    ketnoi_server.shell(
+        "from ketnoi.orgs.services import user_create\n"
+        f"user_create(username='doimatkhau', password={old!r}, full_name='Cán bộ đổi mật khẩu', validate=False)\n"
+        "print('ok')"
+    )
+    context = browser.new_context(base_url=ketnoi_server.url)
+    page = context.new_page()
+    page.goto("/login/")
+    page.fill("#id_username", "doimatkhau")
+    page.fill("#id_password", "sai-mat-khau")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    expect(page.locator("main .errors")).to_be_visible()
+    expect(page.locator("#id_username")).to_have_value("doimatkhau")  # what was typed stays
+    login(page, "doimatkhau", old)
+
+    with page.expect_navigation():
+        page.locator("header a[href='/account/password/']").click()
+    page.fill("#id_old_password", old)
+    page.fill("#id_new_password1", new)
+    page.fill("#id_new_password2", new + "x")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    expect(page.locator("main .errors").first).to_be_visible()
+    page.fill("#id_old_password", old)
+    page.fill("#id_new_password1", new)
+    page.fill("#id_new_password2", new)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert page.url.endswith("/account/password/done/")
+    with page.expect_navigation():
+        page.locator("header form[action='/logout/'] button").click()
+    login(page, "doimatkhau", new)
+    context.close()

@@ -27,7 +27,7 @@ def test_admin_login_keeps_next_on_this_site(client):
 
 
 def test_a_locked_account_cannot_authenticate_anywhere(users, settings):
-    settings.LOGIN_RATE_LIMIT = {**settings.LOGIN_RATE_LIMIT, "per_account": 2}
+    settings.LOGIN_THROTTLE = {**settings.LOGIN_THROTTLE, "free_failures": 2}
     request = RequestFactory().post("/admin/login/", REMOTE_ADDR="10.9.8.7")
     assert authenticate(request, username="dieuphoi", password=DEMO_PASSWORD) is not None
     for _ in range(2):

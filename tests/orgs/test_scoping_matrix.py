@@ -170,6 +170,9 @@ def test_api_owner_positive_control(api, target):
 
 PUBLIC = {
     "login/",
+    "account/reset/",
+    "account/reset/sent/",
+    "account/reset/<uidb64>/<token>/",
     "healthz",
     "i18n/setlang/",
     "api/v1/openapi.json",
@@ -237,6 +240,11 @@ MATRIX = {
     "healthz": "public",
     "login/": "public",
     "logout/": "own session",
+    "account/password/": "own account (tests/orgs/test_signin_throttle.py)",
+    "account/password/done/": "own account",
+    "account/reset/": "public, answers the same for every address",
+    "account/reset/sent/": "public",
+    "account/reset/<uidb64>/<token>/": "public, the signed token is the proof",
     "i18n/setlang/": "public",
     "api/v1/": "public",
     "api/v1/openapi.json": "public",
