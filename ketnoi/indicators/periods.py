@@ -99,3 +99,21 @@ def parent_periods(code: str) -> list[str]:
         if coarser.code != spec.code and coarser.end >= spec.end:
             codes.append(coarser.code)
     return codes
+
+
+def period_label(code: str, language: str | None = None) -> str:
+    """A period as people write it: "Quý 3/2025", "6 tháng đầu năm 2025", "Tháng 07/2025", "Năm 2025"
+    (Buddhist Era years in Thai, as every date shown in Thai)."""
+    from django.utils.translation import get_language
+
+    spec = parse_period(code)
+    year = spec.start.year + (543 if (language or get_language() or "vi").startswith("th") else 0)
+    if spec.kind == MONTHLY:
+        return _("Month %(month)02d/%(year)s") % {"month": spec.start.month, "year": year}
+    if spec.kind == QUARTERLY:
+        return _("Quarter %(quarter)s/%(year)s") % {"quarter": (spec.start.month - 1) // 3 + 1, "year": year}
+    if spec.kind == SIX_MONTHLY:
+        if spec.start.month == 1:
+            return _("First half of %(year)s") % {"year": year}
+        return _("Second half of %(year)s") % {"year": year}
+    return _("Year %(year)s") % {"year": year}

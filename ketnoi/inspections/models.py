@@ -95,6 +95,7 @@ class Visit(Audited, TimeStampedModel):
     """An inspection visit to one unit (province or commune), scoped by that unit."""
 
     SCOPE_UNIT_PATH = "unit"
+    audit_personal_fields = {"team"}  # names of persons
 
     plan = models.ForeignKey(InspectionPlan, on_delete=models.PROTECT, related_name="visits")
     unit = models.ForeignKey(

@@ -47,6 +47,8 @@ class Notification(Audited, models.Model):
     """A message to one user, written in that user's interface language when it was created."""
 
     SCOPE_UNIT_PATH = "recipient__agency__unit"
+    # The text names people (who submitted, approved, sent) and sign-in addresses.
+    audit_personal_fields = {"body"}
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")

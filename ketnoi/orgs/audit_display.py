@@ -11,6 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ketnoi.core.audit import PERSONAL, PERSONAL_CHANGED
 from ketnoi.core.text import format_date
 
 EMPTY = "—"
@@ -52,6 +53,10 @@ def value_text(field, value) -> str:
     """A stored audit value (JSON) as a person reads it."""
     if value is None or value == "":
         return EMPTY
+    if value == PERSONAL:
+        return _("personal data (not kept in the log)")
+    if value == PERSONAL_CHANGED:
+        return _("changed (personal data not kept in the log)")
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     choices = dict(field.flatchoices) if field is not None and field.choices else {}

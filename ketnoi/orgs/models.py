@@ -103,6 +103,8 @@ class AgencySuccession(Audited, models.Model):
 
 class User(Audited, AbstractUser):
     SCOPE_UNIT_PATH = "agency__unit"
+    # The username is an account identifier and stays in the audit log; names and contact do not.
+    audit_personal_fields = {"first_name", "last_name", "full_name", "email", "phone"}
 
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     agency = models.ForeignKey(

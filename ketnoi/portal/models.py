@@ -14,6 +14,8 @@ class Feedback(Audited, TimeStampedModel):
     """A question, comment or report sent by a citizen through the portal, and what was done with it."""
 
     SCOPE_UNIT_PATH = "unit"
+    # A citizen's own words; the answer is the administration's and is kept in full.
+    audit_personal_fields = {"message"}
 
     class State(models.TextChoices):
         RECEIVED = "received", _("received")

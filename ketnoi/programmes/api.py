@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from ketnoi.core.api import Page
@@ -240,11 +240,38 @@ class ReasonIn(Schema):
 
 class RateOut(Schema):
     label: str
-    expected: int
-    submitted: int
+    level: str = Field("", description="commune, province, central (per level), area (per province); empty: total")
+    expected: int = Field(..., description="Units that owe a report for the period (from the assignments)")
+    submitted: int = Field(..., description="Reports received: submitted or approved")
     on_time: int
-    rate: float | None
-    timeliness: float | None
+    late: int
+    missing: int
+    rate: float | None = Field(None, description="submitted / expected, in %")
+    timeliness: float | None = Field(None, description="on time / expected, in %")
+
+
+class DueReportOut(Schema):
+    period: str
+    period_label: str
+    frequency: str
+    unit_code: str | None = None
+    unit_name: str | None = None
+    due_date: dt.date
+    state: str = Field(..., description="not_opened, draft, submitted, approved or returned")
+    overdue: bool
+    report_id: int | None = None
+
+    @staticmethod
+    def resolve_unit_code(obj):
+        return obj.unit.code if obj.unit else None
+
+    @staticmethod
+    def resolve_unit_name(obj):
+        return obj.unit.name if obj.unit else None
+
+    @staticmethod
+    def resolve_report_id(obj):
+        return obj.report.pk if obj.report else None
 
 
 def _programme(code: str) -> Programme:
@@ -359,6 +386,14 @@ def add_comment(request, task_id: int, payload: CommentIn):
 def list_reports(request, code: str, period: str | None = None):
     require_capability(request.user, PROGRAMMES_VIEW)
     return selectors.reports_for_user(user=request.user, programme=_programme(code), period=period)
+
+
+@router.get("/programmes/{code}/due-reports", response=list[DueReportOut])
+def due_reports(request, code: str):
+    """The reports the caller writes for this programme (from its assignments and reporting calendar),
+    opened or not; open one with POST /programmes/{code}/reports using its period, frequency and unit_code."""
+    require_capability(request.user, PROGRAMMES_VIEW)
+    return selectors.due_reports(user=request.user, programme=_programme(code))
 
 
 @router.get("/programmes/{code}/reporting-rates", response=list[RateOut])

@@ -279,6 +279,12 @@ class ProgressReport(Audited, TimeStampedModel):
         return f"{self.programme.code} {self.period} {self.unit_key}"
 
     @property
+    def period_label(self) -> str:
+        from ketnoi.indicators.periods import period_label
+
+        return period_label(self.period)
+
+    @property
     def on_time(self) -> bool | None:
         if self.submitted_at is None:
             return None

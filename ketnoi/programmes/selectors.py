@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.core.roles import PROGRAMMES_VIEW, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 from ketnoi.core.scoping import restrict, scope_q, user_scope
@@ -159,6 +160,13 @@ class MyWork:
     assignments: list[TaskAssignment]
     reports_to_write: list[ProgressReport]
     reports_to_approve: list[ProgressReport]
+    reports_due: list = field(default_factory=list)  # DueReport rows needing action, opened or not
+
+    @property
+    def other_reports_to_write(self) -> list[ProgressReport]:
+        """Drafts the user may write that the calendar does not list (older periods, other units)."""
+        listed = {d.report.pk for d in self.reports_due if d.report is not None}
+        return [r for r in self.reports_to_write if r.pk not in listed]
 
 
 def my_work(*, user, today: dt.date | None = None) -> MyWork:
@@ -186,18 +194,8 @@ def my_work(*, user, today: dt.date | None = None) -> MyWork:
         .filter(state__in=[ProgressReport.State.DRAFT, ProgressReport.State.RETURNED])
         .order_by("due_date")
     )
-    approve_scope = user_scope(user, REPORTS_APPROVE)
-    submitted = ProgressReport.objects.select_related("programme", "unit__province").filter(
-        state=ProgressReport.State.SUBMITTED
-    )
-    to_approve = [
-        r
-        for r in submitted.order_by("due_date")
-        if (r.unit_id is None and approve_scope.everywhere)
-        or (r.unit_id and r.unit.level == "province" and approve_scope.everywhere)
-        or (r.unit_id and r.unit.level == "commune" and approve_scope.covers(r.unit.province_id, None))
-    ]
-    return MyWork(states, assignments, to_write, to_approve)
+    due = [d for d in due_reports(user=user, today=today) if d.needs_action]
+    return MyWork(states, assignments, to_write, approval_queue(user=user), due)
 
 
 def reports_for_user(
@@ -213,12 +211,163 @@ def reports_for_user(
     return reports.order_by("-period", "unit__sort_key")
 
 
+# --- reporting calendar: which reports are expected, which are due for whom (issue 7.2) ---------------
+
+REPORT_LOOKBACK_DAYS = 366  # due reports shown on the officer's list: periods ended within a year
+
+
+def report_frequencies(programme: Programme) -> list[str]:
+    """The frequencies a programme reports at (its reporting calendar), quarterly when none is set."""
+    from .models import ReportingSchedule
+
+    return list(
+        ReportingSchedule.objects.filter(programme=programme).order_by("frequency").values_list("frequency", flat=True)
+    ) or ["quarterly"]
+
+
+def report_period_choices(programme: Programme, *, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """(code, label) of the programme's reporting periods that have started, newest first, for pickers
+    (nobody types 2025Q3)."""
+    from ketnoi.indicators.periods import period_label, periods_between
+
+    today = today or timezone.localdate()
+    end = min(today, programme.period_end)
+    if end < programme.period_start:
+        return []
+    specs = {spec for f in report_frequencies(programme) for spec in periods_between(programme.period_start, end, f)}
+    ordered = sorted(specs, key=lambda s: (s.end, s.start), reverse=True)
+    return [(spec.code, period_label(spec.code)) for spec in ordered]
+
+
+@dataclass(frozen=True)
+class ExpectedUnits:
+    """The units that owe a report: every assigned commune, and every province assigned itself or
+    through one of its communes; the central report is always expected."""
+
+    commune_ids: frozenset[int]
+    province_ids: frozenset[int]
+
+
+def expected_units(programme: Programme) -> ExpectedUnits:
+    communes, provinces = set(), set()
+    rows = TaskAssignment.objects.filter(task__programme=programme).values_list(
+        "unit_id", "unit__level", "unit__province_id"
+    )
+    for unit_id, level, province_id in rows:
+        if level == "commune":
+            communes.add(unit_id)
+            if province_id:
+                provinces.add(province_id)
+        elif level == "province":
+            provinces.add(unit_id)
+    return ExpectedUnits(frozenset(communes), frozenset(provinces))
+
+
+@dataclass
+class DueReport:
+    """A report the officer owes (opened or not yet), with everything the one-click open needs."""
+
+    programme: Programme
+    period: str
+    frequency: str
+    unit: object | None  # AdminUnit; None for the central report
+    due_date: dt.date
+    report: ProgressReport | None
+    today: dt.date
+
+    @property
+    def period_label(self) -> str:
+        from ketnoi.indicators.periods import period_label
+
+        return period_label(self.period)
+
+    @property
+    def state(self) -> str:
+        return self.report.state if self.report else "not_opened"
+
+    @property
+    def needs_action(self) -> bool:
+        return self.state in ("not_opened", ProgressReport.State.DRAFT, ProgressReport.State.RETURNED)
+
+    @property
+    def overdue(self) -> bool:
+        return self.needs_action and self.due_date < self.today
+
+
+def due_reports(*, user, programme: Programme | None = None, today: dt.date | None = None) -> list[DueReport]:
+    """The reports ``user`` writes, from the programme's assignments and reporting calendar: for each
+    frequency, each period of the last year up to the current one, for each unit the user reports for
+    (a commune or province officer: their unit if it is expected; a country-wide writer in an agency of
+    the programme: the central report). Reports needing action come first, the most overdue on top."""
+    from ketnoi.geo.models import AdminUnit
+    from ketnoi.indicators.periods import periods_between
+
+    from .services import report_due_date
+
+    today = today or timezone.localdate()
+    scope = user_scope(user, REPORTS_SUBMIT)
+    if scope.empty:
+        return []
+    programmes = [programme] if programme is not None else list(programme_list())
+    family = _agency_family(getattr(user, "agency", None))
+    result: list[DueReport] = []
+    for prog in programmes:
+        expected = expected_units(prog)
+        if scope.everywhere:
+            in_programme = bool(family) and (
+                prog.parties.filter(agency_id__in=family).exists()
+                or prog.tasks.filter(Q(lead_agency_id__in=family) | Q(co_agencies__in=family)).exists()
+            )
+            units = [None] if in_programme else []
+        else:
+            ids = (expected.province_ids & scope.province_ids) | (expected.commune_ids & scope.commune_ids)
+            units = list(AdminUnit.objects.filter(pk__in=ids).order_by("sort_key"))
+        if not units:
+            continue
+        start = max(prog.period_start, today - dt.timedelta(days=REPORT_LOOKBACK_DAYS))
+        end = min(today, prog.period_end)
+        if start > end:
+            continue
+        wanted = Q(unit_id__in=[u.pk for u in units if u is not None])
+        if None in units:
+            wanted |= Q(unit__isnull=True, agency_id__in=family)
+        reports = {(r.period, r.unit_id): r for r in ProgressReport.objects.filter(wanted, programme=prog)}
+        for frequency in report_frequencies(prog):
+            for spec in periods_between(start, end, frequency):
+                for unit in units:
+                    result.append(
+                        DueReport(
+                            programme=prog,
+                            period=spec.code,
+                            frequency=frequency,
+                            unit=unit,
+                            due_date=report_due_date(prog, frequency, spec.code),
+                            report=reports.get((spec.code, getattr(unit, "pk", None))),
+                            today=today,
+                        )
+                    )
+    result.sort(key=lambda d: (not d.needs_action, d.due_date, d.period, getattr(d.unit, "sort_key", "")))
+    return result
+
+
 @dataclass
 class ReportingRate:
+    """Reports received over reports expected (units owing one), for one row of the table."""
+
     label: str
-    expected: int
-    submitted: int
-    on_time: int
+    expected: int = 0
+    submitted: int = 0
+    on_time: int = 0
+    level: str = ""
+    is_total: bool = False
+
+    @property
+    def late(self) -> int:
+        return self.submitted - self.on_time
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.submitted
 
     @property
     def rate(self) -> float | None:
@@ -228,27 +377,84 @@ class ReportingRate:
     def timeliness(self) -> float | None:
         return round(100 * self.on_time / self.expected, 1) if self.expected else None
 
+    def count(self, report: ProgressReport | None) -> None:
+        self.expected += 1
+        if report is not None and report.state in (ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED):
+            self.submitted += 1
+            if report.on_time:
+                self.on_time += 1
+
 
 def reporting_rates(*, programme: Programme, period: str, user=None) -> list[ReportingRate]:
-    """Reporting rate and timeliness per province (its communes and itself) and per agency.
+    """Reporting rate and timeliness for a period: per level (communes, provinces, central) with a
+    total, then per province (its communes and itself). Expected = the units that owe a report
+    (``expected_units``), whether or not anyone opened it; received = submitted or approved; on time =
+    submitted by the due date. Rows cover only the units in the user's area."""
+    from ketnoi.geo.models import AdminUnit
 
-    Expected reports are those opened for the period (every assignee unit gets one when the
-    period opens); submitted counts submitted and approved ones; on time means by the due date.
-    """
-    reports = ProgressReport.objects.filter(programme=programme, period=parse_period(period).code).select_related(
-        "unit__province", "agency"
+    code = parse_period(period).code
+    expected = expected_units(programme)
+    scope = user_scope(user, PROGRAMMES_VIEW) if user is not None else None
+    reports: dict[int | None, ProgressReport] = {}
+    for report in ProgressReport.objects.filter(programme=programme, period=code).order_by("pk"):
+        if report.unit_id not in reports or report.state in ("submitted", "approved"):
+            reports[report.unit_id] = report
+    # a unit that reported without an assignment is expected too, so received never exceeds expected
+    owing = expected.commune_ids | expected.province_ids | {pk for pk in reports if pk is not None}
+    units = AdminUnit.objects.filter(pk__in=owing).select_related("province")
+    levels = {
+        "commune": ReportingRate(_("Communes"), level="commune"),
+        "province": ReportingRate(_("Provinces"), level="province"),
+        "central": ReportingRate(_("Central"), level="central"),
+    }
+    provinces: dict[int, ReportingRate] = {}
+    for unit in units.order_by("sort_key"):
+        province = unit if unit.level == "province" else unit.province
+        if scope is not None and not scope.covers(province.pk, unit.pk if unit.level == "commune" else None):
+            continue
+        report = reports.get(unit.pk)
+        levels[unit.level].count(report)
+        provinces.setdefault(province.pk, ReportingRate(province.name, level="area")).count(report)
+    if scope is None or scope.everywhere:
+        levels["central"].count(reports.get(None))
+    total = ReportingRate(_("Total"), is_total=True)
+    for row in levels.values():
+        total.expected += row.expected
+        total.submitted += row.submitted
+        total.on_time += row.on_time
+    rows = [row for row in levels.values() if row.expected]
+    if not rows:
+        return []
+    by_name = sorted(provinces.values(), key=lambda r: r.label)
+    return [*rows, total, *by_name]
+
+
+def approval_queue(*, user) -> list[ProgressReport]:
+    """Submitted reports this user approves: a commune's report goes to its province's approvers
+    (central approvers see it only while its province has none); province and central reports go to
+    central approvers."""
+    from ketnoi.notifications.selectors import local_holders
+
+    scope = user_scope(user, REPORTS_APPROVE)
+    if scope.empty:
+        return []
+    submitted = ProgressReport.objects.select_related("programme__document", "unit__province", "agency").filter(
+        state=ProgressReport.State.SUBMITTED
     )
-    if user is not None:
-        reports = restrict(reports, user, PROGRAMMES_VIEW)
-    groups: dict[str, ReportingRate] = {}
-    for report in reports:
-        labels = [("agency", report.agency.name_vi)]
-        labels.append(("area", report.unit.province.name if report.unit_id else "Trung ương"))
-        for _kind, label in labels:
-            rate = groups.setdefault(label, ReportingRate(label, 0, 0, 0))
-            rate.expected += 1
-            if report.state in (ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED):
-                rate.submitted += 1
-                if report.on_time:
-                    rate.on_time += 1
-    return sorted(groups.values(), key=lambda r: r.label)
+    has_local: dict[int, bool] = {}
+
+    def province_has_approver(province) -> bool:
+        if province.pk not in has_local:
+            has_local[province.pk] = bool(local_holders(REPORTS_APPROVE, province))
+        return has_local[province.pk]
+
+    queue = []
+    for report in submitted.order_by("due_date", "pk"):
+        if report.unit_id is None or report.unit.level == "province":
+            if scope.everywhere:
+                queue.append(report)
+        elif scope.province_ids and report.unit.province_id in scope.province_ids:
+            queue.append(report)
+        elif scope.everywhere and not province_has_approver(report.unit.province):
+            queue.append(report)
+    return queue

@@ -13,7 +13,7 @@ from ketnoi.core.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW, REPORTS_APPROV
 from ketnoi.core.scoping import allows, require_capability
 from ketnoi.geo.models import AdminUnit
 from ketnoi.indicators.models import DataElement, DataValue
-from ketnoi.indicators.periods import parse_period
+from ketnoi.indicators.periods import parse_period, period_label
 
 from . import selectors, services
 from .models import Programme, ProgressReport, Task
@@ -249,12 +249,15 @@ def my_work(request):
 
 @login_required
 def report_list(request, code):
+    """The officer's due reports (one click opens each), the reports of their area filtered by a
+    period picked from the calendar, and the reporting rate of that period."""
     require_capability(request.user, PROGRAMMES_VIEW)
     programme = _programme_or_404(code)
     period = request.GET.get("period") or ""
     try:
         reports = selectors.reports_for_user(user=request.user, programme=programme, period=period or None)
     except ValueError:
+        messages.error(request, _("%(code)s is not a period of this programme.") % {"code": period[:20]})
         reports, period = selectors.reports_for_user(user=request.user, programme=programme), ""
     file_format = request.GET.get("format")
     if file_format in ("csv", "xlsx"):
@@ -266,6 +269,9 @@ def report_list(request, code):
             "programme": programme,
             "reports": reports,
             "period": period,
+            "period_label": period_label(period) if period else "",
+            "period_choices": selectors.report_period_choices(programme),
+            "due": selectors.due_reports(user=request.user, programme=programme),
             "rates": selectors.reporting_rates(programme=programme, period=period, user=request.user) if period else [],
         },
     )
@@ -457,11 +463,22 @@ def report_open(request, code):
     require_capability(request.user, PROGRAMMES_VIEW)
     programme = _programme_or_404(code)
     unit = None
-    if request.POST.get("unit_code"):
-        unit = get_object_or_404(AdminUnit, structure="current", code=request.POST["unit_code"].strip())
+    unit_code = request.POST.get("unit_code", "").strip()
+    if unit_code:
+        unit = AdminUnit.objects.filter(structure="current", code=unit_code).first()
+        if unit is None:
+            messages.error(
+                request,
+                _("There is no province or commune with code %(code)s in the current structure.")
+                % {"code": unit_code[:20]},
+            )
+            return redirect("report-list", code=programme.code)
     agency = request.user.agency
     if agency is None:
-        raise Http404
+        messages.error(
+            request, _("Your account belongs to no agency, so it cannot open a report. Ask an administrator.")
+        )
+        return redirect("report-list", code=programme.code)
     try:
         report = services.report_open(
             user=request.user,

@@ -330,7 +330,7 @@ def _body(data: ReviewData, labels: dict[str, str]) -> list[Block]:
     gaps = [
         r
         for r in data.rates
-        if r.group == "agency" and r.expected and (r.submitted < r.expected or r.on_time < r.submitted)
+        if r.group == "level" and r.expected and (r.submitted < r.expected or r.on_time < r.submitted)
     ]
     shortcomings = []
     if overdue:
@@ -476,7 +476,7 @@ def _tables(data: ReviewData) -> list[Table]:
     count_total.append(str(c.overdue))
     rate_rows = [
         [
-            {"agency": "Cơ quan", "area": "Địa bàn"}.get(r.group, ""),
+            {"level": "Cấp", "area": "Địa bàn"}.get(r.group, ""),
             r.label,
             str(r.expected),
             str(r.submitted),

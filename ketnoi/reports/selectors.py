@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ketnoi.core.roles import PROGRAMMES_VIEW
@@ -148,7 +148,7 @@ class RateRow:
     expected: int
     submitted: int
     on_time: int
-    group: str = ""  # "agency" (the reporting agency) or "area" (a province, or Trung ương)
+    group: str = ""  # "level" (communes, provinces, central) or "area" (a province: its communes and itself)
 
     @property
     def rate(self) -> Decimal | None:
@@ -343,20 +343,21 @@ def _rates(programme: Programme, start: dt.date, end: dt.date, user) -> tuple[li
         spec = parse_period(code)
         if start <= spec.start and spec.end <= end:
             codes.add(spec.code)
-    reports = ProgressReport.objects.filter(programme=programme, period__in=codes)
-    agencies = set(reports.values_list("agency__name_vi", flat=True))
     rows: dict[str, RateRow] = {}
-    for code in sorted(codes):
-        for rate in reporting_rates(programme=programme, period=code, user=user):
-            group = "agency" if rate.label in agencies else "area"
-            row = rows.setdefault(rate.label, RateRow(rate.label, 0, 0, 0, group))
-            row.expected += rate.expected
-            row.submitted += rate.submitted
-            row.on_time += rate.on_time
-    done = reports.filter(state__in=[ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED])
-    on_time = sum(1 for report in done if report.on_time)
-    ordered = sorted(rows.values(), key=lambda r: (r.group != "agency", vi_sort_key(r.label)))
-    return ordered, RateRow("Tổng số", reports.count(), done.count(), on_time)
+    total = RateRow("Tổng số", 0, 0, 0)
+    with translation.override("vi"):  # the review is a Vietnamese document whatever the reader's language
+        for code in sorted(codes):
+            for rate in reporting_rates(programme=programme, period=code, user=user):
+                target = total if rate.is_total else None
+                if target is None:
+                    group = "area" if rate.level == "area" else "level"
+                    target = rows.setdefault(rate.label, RateRow(rate.label, 0, 0, 0, group))
+                target.expected += rate.expected
+                target.submitted += rate.submitted
+                target.on_time += rate.on_time
+    levels = [r for r in rows.values() if r.group == "level"]  # communes, provinces, central: as computed
+    areas = sorted((r for r in rows.values() if r.group == "area"), key=lambda r: vi_sort_key(r.label))
+    return levels + areas, total
 
 
 def _narratives(programme: Programme, start: dt.date, end: dt.date) -> list[Narrative]:

@@ -68,3 +68,16 @@ def test_bulk_reference_loads_write_one_summary_entry(db):
     assert AuditEntry.objects.filter(model="reference", action="import").count() == 1
     assert not AuditEntry.objects.filter(model="geo.adminunit").exists()
     assert Village.objects.exists()
+
+
+def test_personal_data_is_marked_changed_not_logged(users):
+    """Like secrets, personal fields never reach the log (more in test_audit_personal.py)."""
+    from ketnoi.core.audit import PERSONAL, PERSONAL_CHANGED
+
+    user = users["xa.dongvan"]
+    user.phone, user.email = "0203 111 222", "dong.van@example.vn"
+    user.save()
+    entry = AuditEntry.objects.filter(model="orgs.user", object_pk=str(user.pk), action="update").latest("id")
+    assert entry.before["phone"] in ("", PERSONAL) and entry.after["phone"] == PERSONAL_CHANGED
+    assert entry.after["email"] == PERSONAL_CHANGED and entry.object_repr == "xa.dongvan"
+    assert "0203 111 222" not in str(entry.after) and "dong.van@example.vn" not in str(entry.after)

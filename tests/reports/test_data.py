@@ -62,7 +62,9 @@ def test_reporting_rates_and_narratives(data):
     total = data.rates_total
     assert (total.expected, total.submitted, total.on_time) == (3, 3, 2)
     areas = {r.label: (r.expected, r.submitted, r.on_time) for r in data.rates if r.group == "area"}
-    assert areas == {"Trung ương": (1, 1, 1), "Tỉnh Lào Cai": (1, 1, 1), "Tỉnh Tuyên Quang": (1, 1, 0)}
+    assert areas == {"Tỉnh Lào Cai": (1, 1, 1), "Tỉnh Tuyên Quang": (1, 1, 0)}
+    levels = {r.label: (r.expected, r.submitted, r.on_time) for r in data.rates if r.group == "level"}
+    assert levels == {"Cấp tỉnh": (2, 2, 1), "Trung ương": (1, 1, 1)}  # Vietnamese labels: the review is in Vietnamese
     assert [n.unit_name for n in data.narratives] == ["Trung ương", "Tỉnh Lào Cai"]  # approved ones only
     assert "4 đài truyền thanh" in data.narratives[1].text
 
