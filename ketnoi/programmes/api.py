@@ -1,8 +1,9 @@
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Body, Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from ketnoi.core.api import Page
@@ -238,6 +239,53 @@ class ReasonIn(Schema):
     reason: str = ""
 
 
+class ApproveIn(Schema):
+    comment: str = Field("", description="Kept with the sign-off and shown in the report's history (500 characters)")
+
+
+class BulkApproveIn(Schema):
+    reports: list[int] = Field(..., description="Ids of submitted reports in the caller's approval queue")
+    comment: str = ""
+
+
+class RefusedOut(Schema):
+    id: int
+    reason: str
+
+
+class BulkApproveOut(Schema):
+    approved: list[int]
+    refused: list[RefusedOut]
+
+
+class RollupRowOut(Schema):
+    element: str
+    name: str
+    own: float | None = Field(None, description="The report's own value (province); empty for the central report")
+    combined: float | None = Field(None, description="The level below combined by the element's rule")
+    rule: str = Field(..., description="sum, average or max")
+    reported: int
+    expected: int
+
+
+class RollupOut(Schema):
+    level: str = Field(..., description="commune (a province's report) or province (the central report)")
+    rows: list[RollupRowOut]
+
+
+class EvidenceOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    description: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_name(obj):
+        return obj.original_name
+
+
 class RateOut(Schema):
     label: str
     level: str = Field("", description="commune, province, central (per level), area (per province); empty: total")
@@ -456,10 +504,70 @@ def submit_report(request, report_id: int):
 
 
 @router.post("/reports/{int:report_id}/approve", response=ReportOut)
-def approve_report(request, report_id: int):
+def approve_report(request, report_id: int, payload: ApproveIn | None = Body(None)):
+    """Approve (the body, with an optional comment, may be left out)."""
     report = _report(request, report_id)
     return services.report_approve(
-        user=request.user, report=report, agency=services.signing_agency_for(request.user, report)
+        user=request.user,
+        report=report,
+        agency=services.signing_agency_for(request.user, report),
+        comment=payload.comment if payload else "",
+    )
+
+
+@router.post("/reports/approve", response=BulkApproveOut)
+def approve_reports(request, payload: BulkApproveIn):
+    """Approve several reports of the caller's queue with one comment. Each is approved on its own:
+    the answer lists those approved and, with the reason, those refused (ids not in the queue too)."""
+    queue = {report.pk: report for report in selectors.approval_queue(user=request.user)}
+    wanted = list(dict.fromkeys(payload.reports))
+    refused = [
+        {"id": pk, "reason": _("Not in your approval queue (unknown, outside your area or not submitted).")}
+        for pk in wanted
+        if pk not in queue
+    ]
+    result = services.reports_approve_bulk(
+        user=request.user, reports=[queue[pk] for pk in wanted if pk in queue], comment=payload.comment
+    )
+    refused += [{"id": report.pk, "reason": reason} for report, reason in result.refused]
+    return {"approved": [report.pk for report in result.approved], "refused": refused}
+
+
+@router.get("/reports/{int:report_id}/rollup", response=RollupOut)
+def report_rollup(request, report_id: int):
+    """A province's report: its communes' values combined; the central report: the provinces'."""
+    report = _report(request, report_id)
+    rollup = selectors.report_rollup(report)
+    if rollup is None:
+        raise ValidationError(_("A commune's report has no level below it to roll up."))
+    return {
+        "level": rollup.level,
+        "rows": [
+            {
+                "element": row.element.code,
+                "name": row.element.name_vi,
+                "own": row.own,
+                "combined": row.combined,
+                "rule": row.element.aggregation,
+                "reported": row.reported,
+                "expected": row.expected,
+            }
+            for row in rollup.rows
+        ],
+    }
+
+
+@router.get("/reports/{int:report_id}/evidence", response=list[EvidenceOut])
+def list_report_evidence(request, report_id: int):
+    return list(_report(request, report_id).evidence.all())
+
+
+@router.post("/reports/{int:report_id}/evidence", response={201: EvidenceOut})
+def add_report_evidence(request, report_id: int, file: UploadedFile = File(...), description: str = ""):
+    """Attach a file (PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPEG; 10 MB) to a draft or returned report."""
+    report = _report(request, report_id)
+    return Status(
+        201, services.report_evidence_add(user=request.user, report=report, upload=file, description=description)
     )
 
 

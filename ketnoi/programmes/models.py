@@ -293,6 +293,28 @@ class ProgressReport(Audited, TimeStampedModel):
         return timezone.localtime(self.submitted_at).date() <= self.due_date
 
 
+class ReportEvidence(Audited, TimeStampedModel):
+    """A file that backs a progress report (minutes, photos, a signed scan), scoped like the report."""
+
+    SCOPE_UNIT_PATH = "report__unit"
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(_("file"), upload_to="reports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
 class ReportSignoff(Audited, models.Model):
     """An approval (or withdrawal of one) by an agency; co-owned reports need every owner's sign-off."""
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from ketnoi.core.roles import PROGRAMMES_VIEW, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 from ketnoi.core.scoping import restrict, scope_q, user_scope
-from ketnoi.indicators.periods import parse_period
+from ketnoi.indicators.periods import MONTHLY, QUARTERLY, SIX_MONTHLY, YEARLY, parse_period
 from ketnoi.indicators.selectors import indicator_result
 
 from .models import LegalDocument, Programme, ProgressReport, Task, TaskAssignment
@@ -458,3 +458,154 @@ def approval_queue(*, user) -> list[ProgressReport]:
         elif scope.everywhere and not province_has_approver(report.unit.province):
             queue.append(report)
     return queue
+
+
+# --- what a report collects, and the roll-up of the level below ------------------------------
+
+
+def report_elements(programme: Programme):
+    """The data elements a report collects: those of the indicators of the programme's tasks."""
+    from ketnoi.indicators.models import DataElement
+
+    ids = set()
+    for task in programme.tasks.prefetch_related("indicators"):
+        for indicator in task.indicators.all():
+            ids.add(indicator.numerator_id)
+            if indicator.denominator_id:
+                ids.add(indicator.denominator_id)
+    return DataElement.objects.filter(pk__in=ids).order_by("code")
+
+
+def report_values(report: ProgressReport) -> list:
+    """The unit's own values (totals, not disaggregations) for exactly the report's period."""
+    from ketnoi.indicators.models import DataValue
+
+    if report.unit_id is None:
+        return []
+    return list(
+        DataValue.objects.filter(unit_id=report.unit_id, period=report.period, disaggregation="")
+        .select_related("element")
+        .order_by("element__code")
+    )
+
+
+@dataclass(frozen=True)
+class RollupRow:
+    """One data element of a report: the unit's own value beside its units' values combined by the
+    element's rule, and how many of the units expected gave a value."""
+
+    element: object
+    own: object  # Decimal | None
+    combined: object  # Decimal | None
+    reported: int
+    expected: int
+
+
+@dataclass(frozen=True)
+class Rollup:
+    level: str  # "commune" (a province's report) or "province" (the central report)
+    rows: list[RollupRow]
+    expected_units: int
+
+
+_KIND_LENGTH = {MONTHLY: 1, QUARTERLY: 3, SIX_MONTHLY: 6, YEARLY: 12}
+
+
+def _period_value(values: list, element, spec):
+    """One unit's value of an element for the report's period: the value of that very period when
+    there is one, otherwise the values of its longest kind of sub-period combined over time (a flow
+    adds up, a stock takes the latest), so a quarter is never counted twice beside its months."""
+    exact = [v for v in values if v.period == spec.code]
+    if exact:
+        return exact[0].value
+    by_kind: dict[int, list] = {}
+    for value in values:
+        by_kind.setdefault(_KIND_LENGTH.get(parse_period(value.period).kind, 0), []).append(value)
+    if not by_kind:
+        return None
+    longest = by_kind[max(by_kind)]
+    if element.time_aggregation == "last":
+        return max(longest, key=lambda v: v.period_end).value
+    return sum(v.value for v in longest)
+
+
+def _combine(numbers: list, rule: str):
+    if not numbers:
+        return None
+    if rule == "average":
+        return sum(numbers) / len(numbers)
+    if rule == "max":
+        return max(numbers)
+    return sum(numbers)
+
+
+def _unit_values(elements, units, spec) -> dict[tuple[int, int], object]:
+    """{(element id, unit id): the unit's value for the period} of the units that gave one."""
+    from ketnoi.indicators.models import DataValue
+
+    values = DataValue.objects.filter(
+        element__in=elements, unit__in=units, disaggregation="", period_start__gte=spec.start, period_end__lte=spec.end
+    )
+    grouped: dict[tuple[int, int], list] = {}
+    for value in values:
+        grouped.setdefault((value.element_id, value.unit_id), []).append(value)
+    by_id = {element.pk: element for element in elements}
+    result = {}
+    for (element_id, unit_id), unit_values in grouped.items():
+        number = _period_value(unit_values, by_id[element_id], spec)
+        if number is not None:
+            result[(element_id, unit_id)] = number
+    return result
+
+
+def report_rollup(report: ProgressReport) -> Rollup | None:
+    """For a province's report its communes' values, for the central report the provinces' values
+    (a province's own value, or else its communes' combined), combined per element by its rule
+    (sum, average, maximum); None for a commune's report."""
+    from ketnoi.geo.models import AdminUnit
+
+    if report.unit_id is not None and report.unit.level != "province":
+        return None
+    spec = parse_period(report.period)
+    expected = expected_units(report.programme)
+    elements = list(report_elements(report.programme))
+    communes = AdminUnit.objects.filter(structure="current", level="commune")
+    if report.unit_id is None:
+        level, unit_ids = "province", set(expected.province_ids)
+        provinces = AdminUnit.objects.filter(structure="current", level="province")
+        own_of_provinces = _unit_values(elements, provinces, spec)
+        province_of = dict(communes.values_list("pk", "province_id"))
+        of_communes: dict[tuple[int, int], list] = {}
+        for (element_id, commune_id), number in _unit_values(elements, communes, spec).items():
+            of_communes.setdefault((element_id, province_of[commune_id]), []).append(number)
+        by_id = {element.pk: element for element in elements}
+        values = dict(own_of_provinces)
+        for (element_id, province_id), numbers in of_communes.items():
+            values.setdefault((element_id, province_id), _combine(numbers, by_id[element_id].aggregation))
+    else:
+        level = "commune"
+        children = communes.filter(province_id=report.unit_id)
+        unit_ids = set(children.filter(pk__in=expected.commune_ids).values_list("pk", flat=True))
+        values = _unit_values(elements, children, spec)
+    unit_ids |= {unit_id for _element, unit_id in values}  # a unit that reported unasked counts too
+    own = {v.element_id: v.value for v in report_values(report)}
+    rows = []
+    for element in elements:
+        numbers = [number for (element_id, _unit), number in values.items() if element_id == element.pk]
+        rows.append(
+            RollupRow(
+                element=element,
+                own=own.get(element.pk),
+                combined=_combine(numbers, element.aggregation),
+                reported=len(numbers),
+                expected=len(unit_ids),
+            )
+        )
+    return Rollup(level=level, rows=rows, expected_units=len(unit_ids))
+
+
+def report_evidence_for_user(*, user):
+    """Evidence files of the reports the user may read (the same scope as the reports)."""
+    from .models import ReportEvidence
+
+    return ReportEvidence.objects.filter(report__in=reports_for_user(user=user)).select_related("report")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,6 +22,7 @@ from .models import (
     Programme,
     ProgressReport,
     Recurrence,
+    ReportEvidence,
     ReportingSchedule,
     ReportSignoff,
     Task,
@@ -365,9 +367,26 @@ def _approver_scope_unit(report: ProgressReport):
     return None
 
 
+COMMENT_MAX = 500
+
+
+def _comment(comment: str) -> str:
+    comment = _text(comment or "")
+    if len(comment) > COMMENT_MAX:
+        raise ValidationError(
+            {
+                "comment": _("A comment has at most %(max)s characters (this one has %(n)s).")
+                % {"max": COMMENT_MAX, "n": len(comment)}
+            }
+        )
+    return comment
+
+
 @transaction.atomic
-def report_approve(*, user, report: ProgressReport, agency) -> ProgressReport:
+def report_approve(*, user, report: ProgressReport, agency, comment: str = "") -> ProgressReport:
+    """Approve (one sign-off); ``comment`` is kept with the sign-off and shown in the history."""
     require(user, REPORTS_APPROVE, _approver_scope_unit(report))
+    comment = _comment(comment)
     report = _for_transition(report)
     if report.state != ProgressReport.State.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be approved."))
@@ -380,7 +399,7 @@ def report_approve(*, user, report: ProgressReport, agency) -> ProgressReport:
         raise ValidationError(_("%(agency)s is not a party that signs this report.") % {"agency": agency})
     if agency is not None and agency.pk in _current_signers(report):
         raise ValidationError(_("%(agency)s has already approved this report.") % {"agency": agency})
-    _sign(report, agency=agency, user=user, action=ReportSignoff.Action.APPROVE)
+    _sign(report, agency=agency, user=user, action=ReportSignoff.Action.APPROVE, reason=comment)
     signed = _current_signers(report)
     if all(a.pk in signed for a in required) or report.unit_id is not None:
         report.state = ProgressReport.State.APPROVED
@@ -459,3 +478,73 @@ def report_return(*, user, report: ProgressReport, agency, reason: str) -> Progr
     report.state = ProgressReport.State.RETURNED
     report.save()
     return report
+
+
+@dataclass
+class BulkApproval:
+    approved: list[ProgressReport]
+    refused: list[tuple[ProgressReport, str]]  # the report and why, in the approver's language
+
+
+def reports_approve_bulk(*, user, reports, comment: str = "") -> BulkApproval:
+    """Approve several reports with one comment. Each approval is its own transaction: one refused
+    report (already approved by someone else, a commune still pending) does not undo the others,
+    and the answer says which were refused and why. ``reports`` must come from the caller's
+    approval queue (the view and the API pass it through ``selectors.approval_queue``)."""
+    comment = _comment(comment)
+    result = BulkApproval([], [])
+    for report in reports:
+        try:
+            approved = report_approve(
+                user=user, report=report, agency=signing_agency_for(user, report), comment=comment
+            )
+        except ValidationError as exc:
+            result.refused.append((report, " ".join(exc.messages)))
+        except PermissionDenied:
+            result.refused.append((report, _("This is outside your role or your area.")))
+        else:
+            result.approved.append(approved)
+    return result
+
+
+# --- evidence files ------------------------------------------------------------------------
+
+EVIDENCE_MAX_FILES = 20
+
+
+def _require_report_writer(user, report: ProgressReport) -> None:
+    require(user, REPORTS_SUBMIT, report)
+    if report.state not in EDITABLE_STATES:
+        raise ValidationError(_("Evidence can be added or removed only while the report is a draft or returned."))
+
+
+@transaction.atomic
+def report_evidence_add(*, user, report: ProgressReport, upload, description: str = "") -> ReportEvidence:
+    """Attach a file to a report being written; its real type (first bytes) and size are checked."""
+    report = _for_transition(report)
+    _require_report_writer(user, report)
+    description = _text(description or "")
+    if len(description) > 300:
+        raise ValidationError({"description": _("A description has at most 300 characters.")})
+    if report.evidence.count() >= EVIDENCE_MAX_FILES:
+        raise ValidationError({"file": _("A report holds at most %(n)s files.") % {"n": EVIDENCE_MAX_FILES}})
+    name, content_type = check_upload(upload)
+    return ReportEvidence.objects.create(
+        report=report,
+        uploaded_by=user,
+        file=upload,
+        original_name=name,
+        content_type=content_type,
+        size=upload.size,
+        description=description,
+    )
+
+
+@transaction.atomic
+def report_evidence_remove(*, user, evidence: ReportEvidence) -> None:
+    report = _for_transition(evidence.report)
+    _require_report_writer(user, report)
+    stored = evidence.file.name
+    evidence.delete()
+    # The file goes only once the row is gone for good (a rollback keeps both).
+    transaction.on_commit(lambda: evidence.file.storage.delete(stored))

@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketnoi.core.exports import tabular_response
@@ -12,11 +13,10 @@ from ketnoi.core.numbers import format_number, parse_number
 from ketnoi.core.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 from ketnoi.core.scoping import allows, require_capability
 from ketnoi.geo.models import AdminUnit
-from ketnoi.indicators.models import DataElement, DataValue
-from ketnoi.indicators.periods import parse_period, period_label
+from ketnoi.indicators.periods import period_label
 
 from . import selectors, services
-from .models import Programme, ProgressReport, Task
+from .models import Programme, ProgressReport, Task, TaskAttachment
 
 
 def _programme_or_404(code) -> Programme:
@@ -302,34 +302,12 @@ def _report_export(request, programme, reports, file_format):
             timezone.localtime(report.submitted_at).strftime("%d/%m/%Y %H:%M") if report.submitted_at else "",
             {True: "1", False: "0", None: ""}[report.on_time],
         ]
-        values = _report_values(report)
+        values = selectors.report_values(report)
         if not values:
             rows.append(base + ["", ""])
         for value in values:
             rows.append(base + [value.element.code, value.value])  # a number stays a number
     return tabular_response(f"reports-{programme.code}", header, rows, file_format)
-
-
-def _report_values(report: ProgressReport):
-    if report.unit_id is None:
-        return []
-    spec = parse_period(report.period)
-    return list(
-        DataValue.objects.filter(unit_id=report.unit_id, period_start__gte=spec.start, period_end__lte=spec.end)
-        .select_related("element")
-        .order_by("element__code")
-    )
-
-
-def _report_elements(report: ProgressReport):
-    """The data elements the report collects: those of the indicators of the programme's tasks."""
-    ids = set()
-    for task in report.programme.tasks.prefetch_related("indicators"):
-        for indicator in task.indicators.all():
-            ids.add(indicator.numerator_id)
-            if indicator.denominator_id:
-                ids.add(indicator.denominator_id)
-    return DataElement.objects.filter(pk__in=ids).order_by("code")
 
 
 def _report_or_404(request, pk) -> ProgressReport:
@@ -369,6 +347,92 @@ def _posted_version(request) -> int:
         return 0  # not a version: treated as stale, so the page shows the stored text beside the typed one
 
 
+def _approval_agency(request, report):
+    return services.signing_agency_for(request.user, report)
+
+
+def _report_post(request, report, language, values):
+    """Carry out one POST on the report page. The editor is one form: whichever button was pressed
+    (save, submit, remove a file), the narrative, the values and a chosen file are saved first."""
+    action = request.POST.get("action", "save")
+    edits = action in ("save", "submit") and "narrative" in request.POST
+    if edits:
+        posted = {
+            element.code: request.POST.get(f"value_{element.code}", "")
+            for element in selectors.report_elements(report.programme)
+        }
+        values.update(posted)
+        services.report_save(
+            user=request.user,
+            report=report,
+            narrative=request.POST.get("narrative", ""),
+            version=_posted_version(request),
+            values={code: _typed_number(text, language) for code, text in posted.items()},
+        )
+        report.refresh_from_db()
+        upload = request.FILES.get("evidence")
+        if upload:
+            services.report_evidence_add(
+                user=request.user, report=report, upload=upload, description=request.POST.get("evidence_note", "")
+            )
+        remove = request.POST.get("remove_evidence")
+        if remove:
+            evidence = get_object_or_404(report.evidence, pk=remove if remove.isdigit() else 0)
+            services.report_evidence_remove(user=request.user, evidence=evidence)
+    if action == "save":
+        return _("Report saved.")
+    if action == "submit":
+        services.report_submit(user=request.user, report=report)
+        return _("Report submitted.")
+    if action == "approve":
+        services.report_approve(
+            user=request.user,
+            report=report,
+            agency=_approval_agency(request, report),
+            comment=request.POST.get("comment", ""),
+        )
+        return _("Approval recorded.")
+    if action == "return":
+        services.report_return(
+            user=request.user,
+            report=report,
+            agency=_approval_agency(request, report),
+            reason=request.POST.get("reason", ""),
+        )
+        return _("Report returned.")
+    if action == "unapprove":
+        services.report_unapprove(
+            user=request.user,
+            report=report,
+            agency=_approval_agency(request, report),
+            reason=request.POST.get("reason", ""),
+        )
+        return _("Approval withdrawn.")
+    raise ValidationError(_("Nothing to do."))
+
+
+def _report_context(request, report, elements_values, field_errors) -> dict:
+    elements = [
+        (e, elements_values.get(e.code, ""), field_errors.get(e.code, []))
+        for e in selectors.report_elements(report.programme)
+    ]
+    return {
+        "report": report,
+        "elements": elements,
+        "rollup": selectors.report_rollup(report),
+        "evidence": report.evidence.select_related("uploaded_by"),
+        "signoffs": report.signoffs.select_related("agency", "user"),
+        "required": services.required_signoff_agencies(report),
+        "can_edit": allows(request.user, REPORTS_SUBMIT, report) and report.state in services.EDITABLE_STATES,
+        "can_approve": request.user.has_capability(REPORTS_APPROVE),
+    }
+
+
+def _shown_values(report, language) -> dict[str, str]:
+    """The stored values as the officer types them: 1.250 / 1.250,5, whole numbers without decimals."""
+    return {v.element.code: format_number(v.value, language=language) for v in selectors.report_values(report)}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request, pk):
@@ -376,84 +440,125 @@ def report_detail(request, pk):
     errors, field_errors, conflict = [], {}, None
     narrative = report.narrative
     language = translation.get_language() or "vi"
-    values = {  # shown as the officer types them: 1.250 / 1.250,5, whole numbers without decimals
-        v.element.code: format_number(v.value, language=language)
-        for v in _report_values(report)
-        if not v.disaggregation
-    }
+    values = _shown_values(report, language)
     if request.method == "POST":
-        action = request.POST.get("action", "save")
-        # The editor's form carries the narrative and values: "Submit" saves them first, so nothing
-        # typed is lost, and a refused submission leaves them saved and shown.
-        edits = action in ("save", "submit") and "narrative" in request.POST
+        narrative = request.POST.get("narrative", narrative)
         try:
-            if edits:
-                narrative = request.POST.get("narrative", "")
-                posted = {
-                    element.code: request.POST.get(f"value_{element.code}", "") for element in _report_elements(report)
-                }
-                values.update(posted)
-                services.report_save(
-                    user=request.user,
-                    report=report,
-                    narrative=narrative,
-                    version=_posted_version(request),
-                    values={code: _typed_number(text, language) for code, text in posted.items()},
-                )
-            if action == "save":
-                messages.success(request, _("Report saved."))
-            elif action == "submit":
-                report = services.report_submit(user=request.user, report=report)
-                messages.success(request, _("Report submitted."))
-            elif action == "approve":
-                services.report_approve(
-                    user=request.user, report=report, agency=services.signing_agency_for(request.user, report)
-                )
-                messages.success(request, _("Approval recorded."))
-            elif action == "return":
-                services.report_return(
-                    user=request.user,
-                    report=report,
-                    agency=services.signing_agency_for(request.user, report),
-                    reason=request.POST.get("reason", ""),
-                )
-                messages.success(request, _("Report returned."))
-            elif action == "unapprove":
-                services.report_unapprove(
-                    user=request.user,
-                    report=report,
-                    agency=services.signing_agency_for(request.user, report),
-                    reason=request.POST.get("reason", ""),
-                )
-                messages.success(request, _("Approval withdrawn."))
+            messages.success(request, _report_post(request, report, language, values))
             return redirect("report-detail", pk=report.pk)
         except services.StaleEdit as exc:
             conflict = exc
             report = exc.report
         except ValidationError as exc:
-            # Nothing was written: the form shows the stored version again (so the next save is not
-            # a false conflict), every typed value, and each error beside its field.
+            # What the form saved before the refusal (the edits, when a submission or a file was
+            # refused) is stored; the page shows the stored version (so the next save is not a
+            # false conflict), every typed value, and each error beside its field.
             report = ProgressReport.objects.select_related("programme", "unit", "agency").get(pk=report.pk)
-            errors, field_errors = _report_errors(exc, _report_elements(report))
+            errors, field_errors = _report_errors(exc, selectors.report_elements(report.programme))
         except PermissionDenied:
             errors = [_("This is outside your role or your area.")]
-    elements = [(e, values.get(e.code, ""), field_errors.get(e.code, [])) for e in _report_elements(report)]
+    context = _report_context(request, report, values, field_errors)
+    context.update(
+        narrative=narrative,
+        errors=errors,
+        field_errors=field_errors,
+        conflict=conflict,
+        comment=request.POST.get("comment", ""),
+        evidence_note=request.POST.get("evidence_note", "") if errors else "",
+    )
+    return render(
+        request, "programmes/report_detail.html", context, status=409 if conflict else (422 if errors else 200)
+    )
+
+
+@login_required
+def report_print(request, pk):
+    """The report as it is filed: A4, the national header, the signature block, no navigation."""
+    report = _report_or_404(request, pk)
+    # The header and signer are the reporting agency as it is today (its successor if it was merged).
+    signing_agency = (report.agency.current_successors() or [report.agency])[0]
+    with translation.override("vi"):  # a filed report is a Vietnamese document, whatever the interface
+        context = _report_context(request, report, _shown_values(report, "vi"), {})
+        approvals = [s for s in context["signoffs"] if s.action == "approve"]
+        context.update(
+            approved_by=approvals[-1] if approvals and report.state == "approved" else None,
+            signing_agency=signing_agency,
+            head_title=_head_title(signing_agency),
+            today=timezone.localdate(),
+        )
+        return render(request, "programmes/report_print.html", context)
+
+
+def _head_title(agency) -> str:
+    """The signer's block of the reporting agency as it is today: "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH"."""
+    from ketnoi.reports.documents import HEAD_TITLES
+
+    title = HEAD_TITLES.get(agency.kind, "THỦ TRƯỞNG CƠ QUAN")
+    if agency.kind in (agency.Kind.PROVINCIAL_COMMITTEE, agency.Kind.COMMUNE_COMMITTEE):
+        return f"TM. ỦY BAN NHÂN DÂN\n{title}"
+    return title
+
+
+@login_required
+def report_evidence_download(request, pk):
+    evidence = get_object_or_404(selectors.report_evidence_for_user(user=request.user), pk=pk)
+    return _file_response(evidence)
+
+
+@login_required
+def task_attachment_download(request, pk):
+    require_capability(request.user, PROGRAMMES_VIEW)
+    attachment = get_object_or_404(
+        TaskAttachment.objects.select_related("task").filter(
+            task__in=selectors.tasks_visible_to(request.user, selectors.task_list())
+        ),
+        pk=pk,
+    )
+    return _file_response(attachment)
+
+
+def _file_response(stored) -> FileResponse:
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def approval_queue(request):
+    """The reports waiting for this approver, ticked and approved together with one comment; each
+    refused one is named with the reason, the others are approved."""
+    require_capability(request.user, REPORTS_APPROVE)
+    queue = selectors.approval_queue(user=request.user)
+    errors, comment, chosen = [], "", set()
+    if request.method == "POST":
+        comment = request.POST.get("comment", "")
+        chosen = set(request.POST.getlist("report"))
+        picked = [r for r in queue if str(r.pk) in chosen]
+        if not picked:
+            errors.append(_("Tick the reports to approve."))
+        else:
+            try:
+                result = services.reports_approve_bulk(user=request.user, reports=picked, comment=comment)
+            except ValidationError as exc:
+                errors = _errors(exc)
+            else:
+                if result.approved:
+                    messages.success(
+                        request,
+                        ngettext("%(n)s report approved.", "%(n)s reports approved.", len(result.approved))
+                        % {"n": len(result.approved)},
+                    )
+                for report, reason in result.refused:
+                    messages.error(request, f"{report.unit or _('Central')} · {report.period_label}: {reason}")
+                return redirect("approval-queue")
     return render(
         request,
-        "programmes/report_detail.html",
-        {
-            "report": report,
-            "narrative": narrative,
-            "elements": elements,
-            "errors": errors,
-            "field_errors": field_errors,
-            "conflict": conflict,
-            "signoffs": report.signoffs.select_related("agency", "user"),
-            "required": services.required_signoff_agencies(report),
-            "can_edit": allows(request.user, REPORTS_SUBMIT, report) and report.state in ("draft", "returned"),
-            "can_approve": request.user.has_capability(REPORTS_APPROVE),
-        },
-        status=409 if conflict else (422 if errors else 200),
+        "programmes/approval_queue.html",
+        {"queue": queue, "errors": errors, "comment": comment, "chosen": chosen},
+        status=422 if errors else 200,
     )
 
 
