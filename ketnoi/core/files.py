@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -55,3 +57,13 @@ def check_uploads(uploads, *, max_files: int) -> list[tuple[object, str, str]]:
     if errors:
         raise ValidationError({"file": errors})
     return checked
+
+
+def download_response(name: str, *, filename: str, content_type: str) -> FileResponse:
+    """A stored file sent as a download under its original name; a file gone from the disk is a 404.
+    The caller has already checked that the reader may see the object the file belongs to."""
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

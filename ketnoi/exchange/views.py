@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ketnoi.core.files import download_response
 from ketnoi.core.forms import attach_errors
 from ketnoi.core.paging import paginate
 from ketnoi.core.roles import EXCHANGE_SEND, PROGRAMMES_VIEW
@@ -160,9 +160,6 @@ def attachment_download(request, pk):
         attachment = selectors.attachment_get_for_user(user=request.user, pk=pk)
     except (Attachment.DoesNotExist, OfficialRequest.DoesNotExist):
         raise Http404 from None
-    return FileResponse(
-        default_storage.open(attachment.file_path, "rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return download_response(
+        attachment.file_path, filename=attachment.original_name, content_type=attachment.content_type
     )

@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ketnoi.core.files import download_response
 from ketnoi.core.forms import attach_errors
 from ketnoi.core.paging import paginate
 from ketnoi.core.roles import INSPECTIONS_MANAGE, PROGRAMMES_VIEW
@@ -295,9 +295,4 @@ def finding_close(request, pk):
 @login_required
 def evidence_download(request, pk):
     evidence = _get(request, selectors.evidence_get_for_user, pk)
-    return FileResponse(
-        default_storage.open(evidence.file_path, "rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
+    return download_response(evidence.file_path, filename=evidence.original_name, content_type=evidence.content_type)

@@ -519,16 +519,12 @@ def approve_report(request, report_id: int, payload: ApproveIn | None = Body(Non
 def approve_reports(request, payload: BulkApproveIn):
     """Approve several reports of the caller's queue with one comment. Each is approved on its own:
     the answer lists those approved and, with the reason, those refused (ids not in the queue too)."""
-    queue = {report.pk: report for report in selectors.approval_queue(user=request.user)}
-    wanted = list(dict.fromkeys(payload.reports))
+    picked, unknown = selectors.approval_queue_pick(user=request.user, ids=payload.reports)
     refused = [
         {"id": pk, "reason": _("Not in your approval queue (unknown, outside your area or not submitted).")}
-        for pk in wanted
-        if pk not in queue
+        for pk in unknown
     ]
-    result = services.reports_approve_bulk(
-        user=request.user, reports=[queue[pk] for pk in wanted if pk in queue], comment=payload.comment
-    )
+    result = services.reports_approve_bulk(user=request.user, reports=picked, comment=payload.comment)
     refused += [{"id": report.pk, "reason": reason} for report, reason in result.refused]
     return {"approved": [report.pk for report in result.approved], "refused": refused}
 

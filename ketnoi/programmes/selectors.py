@@ -460,6 +460,16 @@ def approval_queue(*, user) -> list[ProgressReport]:
     return queue
 
 
+def approval_queue_pick(*, user, ids) -> tuple[list[ProgressReport], list]:
+    """The reports of ``ids`` that are in the user's approval queue (in the queue's order), and the
+    ids that are not (unknown, outside the area, not submitted), as given."""
+    queue = approval_queue(user=user)
+    wanted = {str(pk) for pk in ids}
+    in_queue = {str(report.pk) for report in queue}
+    unknown = list(dict.fromkeys(pk for pk in ids if str(pk) not in in_queue))
+    return [report for report in queue if str(report.pk) in wanted], unknown
+
+
 # --- what a report collects, and the roll-up of the level below ------------------------------
 
 

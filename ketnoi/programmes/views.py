@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -9,11 +9,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketnoi.core.exports import tabular_response
+from ketnoi.core.files import download_response
 from ketnoi.core.numbers import format_number, parse_number
 from ketnoi.core.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 from ketnoi.core.scoping import allows, require_capability
 from ketnoi.geo.models import AdminUnit
 from ketnoi.indicators.periods import period_label
+from ketnoi.orgs.titles import signer_lines
 
 from . import selectors, services
 from .models import Programme, ProgressReport, Task, TaskAttachment
@@ -483,26 +485,16 @@ def report_print(request, pk):
         context.update(
             approved_by=approvals[-1] if approvals and report.state == "approved" else None,
             signing_agency=signing_agency,
-            head_title=_head_title(signing_agency),
+            signer_lines=signer_lines(signing_agency),
             today=timezone.localdate(),
         )
         return render(request, "programmes/report_print.html", context)
 
 
-def _head_title(agency) -> str:
-    """The signer's block of the reporting agency as it is today: "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH"."""
-    from ketnoi.reports.documents import HEAD_TITLES
-
-    title = HEAD_TITLES.get(agency.kind, "THỦ TRƯỞNG CƠ QUAN")
-    if agency.kind in (agency.Kind.PROVINCIAL_COMMITTEE, agency.Kind.COMMUNE_COMMITTEE):
-        return f"TM. ỦY BAN NHÂN DÂN\n{title}"
-    return title
-
-
 @login_required
 def report_evidence_download(request, pk):
     evidence = get_object_or_404(selectors.report_evidence_for_user(user=request.user), pk=pk)
-    return _file_response(evidence)
+    return download_response(evidence.file.name, filename=evidence.original_name, content_type=evidence.content_type)
 
 
 @login_required
@@ -514,15 +506,9 @@ def task_attachment_download(request, pk):
         ),
         pk=pk,
     )
-    return _file_response(attachment)
-
-
-def _file_response(stored) -> FileResponse:
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type)
+    return download_response(
+        attachment.file.name, filename=attachment.original_name, content_type=attachment.content_type
+    )
 
 
 @login_required
@@ -536,7 +522,7 @@ def approval_queue(request):
     if request.method == "POST":
         comment = request.POST.get("comment", "")
         chosen = set(request.POST.getlist("report"))
-        picked = [r for r in queue if str(r.pk) in chosen]
+        picked, _unknown = selectors.approval_queue_pick(user=request.user, ids=chosen)
         if not picked:
             errors.append(_("Tick the reports to approve."))
         else:

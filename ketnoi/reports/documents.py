@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ketnoi.orgs.models import Agency
+from ketnoi.orgs.titles import head_title
 
 from .selectors import ANNUAL, FINAL, MIDTERM, IndicatorFigure, ReviewData, TaskRow
 
@@ -32,13 +33,6 @@ PDF_FONTS = '"Times New Roman", "Liberation Serif", "DejaVu Serif", "Noto Serif"
 MOTTO_COUNTRY = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 DRAFTING_UNIT = "VP"  # the office (Văn phòng) is assumed to draft; change it in the DOCX if another unit did
-HEAD_TITLES = {
-    Agency.Kind.MINISTRY: "BỘ TRƯỞNG",
-    Agency.Kind.PROVINCIAL_COMMITTEE: "CHỦ TỊCH",
-    Agency.Kind.COMMUNE_COMMITTEE: "CHỦ TỊCH",
-    Agency.Kind.PROVINCIAL_DEPARTMENT: "GIÁM ĐỐC",
-    Agency.Kind.DEPARTMENT: "CỤC TRƯỞNG",
-}
 KIND_SLUGS = {ANNUAL: "so-ket-nam", MIDTERM: "so-ket-giua-ky", FINAL: "tong-ket"}
 
 
@@ -182,7 +176,7 @@ def _issuer(data: ReviewData, issuer_code: str | None, user) -> Agency:
 
 def _signature(data: ReviewData, issuer: Agency) -> tuple[list[str], str]:
     party = next((p for p in data.parties if issuer.code in [a.code for a in p.current]), None)
-    head = HEAD_TITLES.get(issuer.kind, "THỦ TRƯỞNG CƠ QUAN")
+    head = head_title(issuer)
     title = (party.signer_title if party else "").strip()
     if not title:
         authority = [head]
