@@ -17,6 +17,7 @@ from ketnoi.core.text import normalize_text
 from ketnoi.indicators import services as indicator_services
 from ketnoi.indicators.periods import parse_period
 
+from . import selectors
 from .models import (
     ContentArea,
     Programme,
@@ -225,7 +226,14 @@ def assignment_set_status(*, user, assignment: TaskAssignment, status: str, note
 
 
 @transaction.atomic
+def _require_task_readable(user, task: Task) -> None:
+    """Comments and files go only on a task the user may read (a corrective task is scoped by its finding)."""
+    if not selectors.task_visible_to(user, task):
+        raise PermissionDenied(_("You cannot see this task."))
+
+
 def task_comment_add(*, user, task: Task, body: str) -> TaskComment:
+    _require_task_readable(user, task)
     body = _text(body)
     if not body:
         raise ValidationError({"body": _("A comment needs text.")})
@@ -237,6 +245,7 @@ def task_comment_add(*, user, task: Task, body: str) -> TaskComment:
 @transaction.atomic
 def task_attachment_add(*, user, task: Task, upload) -> TaskAttachment:
     """Attach a file after checking its size and its real type (first bytes), not its claimed type."""
+    _require_task_readable(user, task)
     name, content_type = check_upload(upload)
     return TaskAttachment.objects.create(
         task=task, uploaded_by=user, file=upload, original_name=name, content_type=content_type, size=upload.size

@@ -200,3 +200,22 @@ def test_a_request_names_a_corrective_task_only_by_code_to_those_who_may_not_rea
     assert corrective.code in outside and FINDING_TEXT not in outside
     inside = login("tinh.laocai").get(f"/exchange/{sent.pk}/").content.decode()
     assert FINDING_TEXT in inside
+
+
+def test_comments_and_files_go_only_on_a_task_the_user_can_read(users, corrective):
+    """The service refuses, not only the page: an API or a future view cannot write on a hidden task."""
+    from django.core.exceptions import PermissionDenied
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ketnoi.programmes import services
+
+    for name in OUTSIDERS:
+        with pytest.raises(PermissionDenied):
+            services.task_comment_add(user=users[name], task=corrective, body="Tôi đã đọc phát hiện")
+        with pytest.raises(PermissionDenied):
+            services.task_attachment_add(
+                user=users[name], task=corrective, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")
+            )
+    assert not corrective.comments.exists() and not corrective.attachments.exists()
+    comment = services.task_comment_add(user=users["xa.tavan"], task=corrective, body="Đã sửa cụm loa")
+    assert comment.task == corrective

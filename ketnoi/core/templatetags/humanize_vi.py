@@ -1,6 +1,8 @@
 from django import template
 from django.utils import translation
 
+from ..numbers import format_number
+
 register = template.Library()
 
 
@@ -9,9 +11,4 @@ def grouped(value):
     """Thousands grouped the way the interface language writes them: 1.234.567 in Vietnamese."""
     if value in (None, ""):
         return "—"
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return value
-    text = f"{number:,}"
-    return text.replace(",", ".") if (translation.get_language() or "vi").startswith("vi") else text
+    return format_number(value, decimals=0, language=translation.get_language() or "vi")

@@ -1,5 +1,6 @@
 from django import template
 
+from ketnoi.core.numbers import format_number
 from ketnoi.core.text import format_date
 
 register = template.Library()
@@ -21,5 +22,4 @@ def number(value, language: str = "vi"):
     """1.234.567 on Vietnamese pages, 1,234,567 elsewhere."""
     if value in (None, ""):
         return "—"
-    text = f"{int(value):,}"
-    return text.replace(",", ".") if (language or "vi").startswith("vi") else text
+    return format_number(value, decimals=0, language=language or "vi")
