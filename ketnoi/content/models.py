@@ -131,6 +131,12 @@ class ContentVariant(Audited, TimeStampedModel):
     body = models.TextField(_("body (sanitised HTML)"), blank=True)
     search_text = models.TextField(editable=False, blank=True)  # folded or word-segmented text for search
     version = models.PositiveIntegerField(default=1)
+    # The approved version that is online. While a translation is edited again its title, summary,
+    # body and search text stay those of this version (the draft lives in the units) until the new
+    # draft is approved; None: not public.
+    published = models.ForeignKey(
+        "ContentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         verbose_name = _("language variant")

@@ -99,7 +99,8 @@ def sync_segments(source: ContentVariant) -> dict[str, int]:
                 counts["changed"] or counts["added"]
             ):
                 target.status = ContentVariant.Status.IN_TRANSLATION
-            rebuild_target(target, save=False)
+            if not target.published_id:  # an approved translation stays online until its update is approved
+                rebuild_target(target, save=False)
             target.save()
     return counts
 

@@ -48,8 +48,9 @@ FIELD_ORDER = Case(
 
 
 def _public_q(prefix: str = "") -> Q:
+    # A translation is public through its approved version, also while a new draft of it is edited.
     return Q(**{f"{prefix}item__state": ContentItem.State.PUBLISHED}) & (
-        Q(**{f"{prefix}is_source": True}) | Q(**{f"{prefix}status": ContentVariant.Status.REVIEWED})
+        Q(**{f"{prefix}is_source": True}) | Q(**{f"{prefix}published__isnull": False})
     )
 
 

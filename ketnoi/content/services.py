@@ -405,20 +405,27 @@ def item_transition(
 def _publish(item: ContentItem, user, comment: str = "") -> str:
     """Publish the item. A reviewed translation whose units have blocking QA findings (the termbase
     may have changed since it was approved) is held back; the event says which languages."""
-    held = []
-    for variant in item.variants.filter(is_source=False, status=ContentVariant.Status.REVIEWED).select_related(
-        "language"
-    ):
-        if qa.blocking(qa.run_variant(variant)):
-            variant.status = ContentVariant.Status.TRANSLATED
-            variant.save()
+    held, outdated = [], []
+    for variant in item.variants.filter(is_source=False, published__isnull=False).select_related("language", "item"):
+        if variant.units.filter(outdated=True).exists():
+            outdated.append(variant.language.name_en)  # approved for a source text that has changed since
+        elif variant.status == ContentVariant.Status.REVIEWED and qa.blocking(qa.run_variant(variant)):
             held.append(variant.language.name_en)
+        else:
+            continue
+        if variant.status == ContentVariant.Status.REVIEWED:
+            variant.status = ContentVariant.Status.TRANSLATED
+        variant.published = None
+        rebuild_target(variant)
     item.state = State.PUBLISHED
     item.published_at = item.published_at or timezone.now()
     item.version += 1
     item.save()
     if held:
         note = _("Held back by blocking QA findings: %(languages)s") % {"languages": ", ".join(held)}
+        comment = f"{comment} {note}".strip()
+    if outdated:
+        note = _("Held back, the source changed since approval: %(languages)s") % {"languages": ", ".join(outdated)}
         comment = f"{comment} {note}".strip()
     return comment
 
@@ -566,7 +573,12 @@ def _after_unit_change(variant: ContentVariant) -> None:
     )
     variant.status = ContentVariant.Status.TRANSLATED if complete else ContentVariant.Status.IN_TRANSLATION
     variant.version += 1
-    rebuild_target(variant)
+    if variant.published_id:
+        # A new draft of an approved translation: the public text stays that of the approved
+        # version until the draft is approved (variant_approve assembles and publishes it).
+        variant.save()
+    else:
+        rebuild_target(variant)
 
 
 def _programme_of(item: ContentItem):
@@ -747,7 +759,8 @@ def variant_approve(*, user, variant: ContentVariant, comment: str = "") -> Cont
     variant.status = ContentVariant.Status.REVIEWED
     variant.version += 1
     variant.save()
-    _snapshot(variant, user)
+    variant.published = _snapshot(variant, user)  # this version is what the public sees from now on
+    variant.save(update_fields=["published"])
     note = _("Translation into %(language)s approved") % {"language": variant.language.name_en}
     _event(variant.item, user, variant.item.state, variant.item.state, f"{note}. {_text(comment)}".strip(" ."))
     return variant
@@ -755,7 +768,8 @@ def variant_approve(*, user, variant: ContentVariant, comment: str = "") -> Cont
 
 @transaction.atomic
 def variant_reopen(*, user, variant: ContentVariant, comment: str = "") -> ContentVariant:
-    """Take a reviewed translation back into translation (it leaves the public site)."""
+    """Take a reviewed translation back into translation. Its approved version stays online until a
+    new one is approved; ``variant_take_offline`` removes it from the public site."""
     require(user, TRANSLATION_REVIEW, variant)
     if variant.status != ContentVariant.Status.REVIEWED:
         raise ValidationError(_("Only an approved translation can be reopened."))
@@ -763,6 +777,27 @@ def variant_reopen(*, user, variant: ContentVariant, comment: str = "") -> Conte
     variant.save()
     note = _("Translation into %(language)s reopened") % {"language": variant.language.name_en}
     _event(variant.item, user, variant.item.state, variant.item.state, f"{note}. {_text(comment)}".strip(" ."))
+    return variant
+
+
+@transaction.atomic
+def variant_take_offline(*, user, variant: ContentVariant, comment: str) -> ContentVariant:
+    """Remove a translation from the public site (a wrong rendering found after approval): its
+    approved version is no longer shown; the text in the editor is kept and can be approved again."""
+    require(user, TRANSLATION_REVIEW, variant)
+    variant = ContentVariant.objects.select_for_update().select_related("language", "item").get(pk=variant.pk)
+    if not variant.published_id:
+        raise ValidationError(_("This translation is not online."))
+    comment = _text(comment)
+    if not comment:
+        raise ValidationError({"comment": _("Say why the translation is taken offline.")})
+    variant.published = None
+    if variant.status == ContentVariant.Status.REVIEWED:
+        variant.status = ContentVariant.Status.TRANSLATED
+    variant.version += 1
+    rebuild_target(variant)
+    note = _("Translation into %(language)s taken offline") % {"language": variant.language.name_en}
+    _event(variant.item, user, variant.item.state, variant.item.state, f"{note}. {comment}")
     return variant
 
 

@@ -25,6 +25,7 @@ from ketnoi.core.roles import (
     TRANSLATION_TRANSLATE,
 )
 from ketnoi.core.scoping import allows
+from ketnoi.core.text import vi_sorted
 from ketnoi.orgs.models import User
 
 from . import qa, selectors, services
@@ -153,8 +154,10 @@ def _languages_to_add(item):
 
 
 def _people_for(item, capability):
-    candidates = User.objects.filter(is_active=True, role_grants__isnull=False).distinct().order_by("username")
-    return User.objects.filter(pk__in=[u.pk for u in candidates if allows(u, capability, item)]).order_by("username")
+    """People who may do ``capability`` on the item, by full name (Vietnamese order), with their agency."""
+    candidates = User.objects.filter(is_active=True, role_grants__isnull=False).distinct()
+    allowed = User.objects.filter(pk__in=[u.pk for u in candidates if allows(u, capability, item)])
+    return vi_sorted(allowed.select_related("agency"), key=str)
 
 
 @login_required
@@ -411,11 +414,16 @@ def _editor(request, variant: ContentVariant, *, conflict: dict | None = None, s
         for unit in selectors.units_of(variant)
     ]
     job = getattr(variant, "job", None)
+    first_open = next((c["unit"] for c in units if c["unit"].outdated or c["unit"].state == "untranslated"), None)
+    draft_of_published = variant.published_id and variant.status != ContentVariant.Status.REVIEWED
     return render(
         request,
         "content/editor.html",
         {
             "variant": variant,
+            "online": variant.published,
+            "published": variant.published if draft_of_published else None,
+            "first_open": first_open,
             "item": variant.item,
             "units": units,
             "job": job,
@@ -506,7 +514,10 @@ def variant_approve(request, pk):
     try:
         if request.POST.get("action") == "reopen":
             services.variant_reopen(user=request.user, variant=variant, comment=request.POST.get("comment", ""))
-            messages.success(request, _("The translation is open again."))
+            messages.success(request, _("The translation is open again; the approved version stays online."))
+        elif request.POST.get("action") == "offline":
+            services.variant_take_offline(user=request.user, variant=variant, comment=request.POST.get("comment", ""))
+            messages.success(request, _("The translation is no longer online."))
         else:
             services.variant_approve(user=request.user, variant=variant, comment=request.POST.get("comment", ""))
             messages.success(request, _("Translation approved for publication."))

@@ -109,9 +109,13 @@ def test_translation_editor_shows_suggestions_terms_and_works_without_js(thai, l
     page = client.get(f"/content/variants/{thai.pk}/").content.decode()
     assert "Chương trình hỗ trợ đồng bào" in page
     assert "100%" in page and "ข่าวทดลอง" in page and 'value="use"' in page
-    assert "พี่น้อง (preferred)" in page and "ชาวเขา (forbidden)" in page
+    assert "พี่น้อง</span> <small>(preferred)</small>" in page and "ชาวเขา</span> <small>(forbidden)</small>" in page
     assert 'value="mt"' not in page  # no machine-translation provider configured
-    assert 'class="unit-text"' in page and "Ctrl+Enter" in page
+    assert 'class="unit-text"' in page and "<kbd>Ctrl</kbd>+<kbd>Enter</kbd>" in page
+    # two panes per segment (source | target) with its terms and suggestions beside them, no text columns
+    assert page.count('class="seg-source"') == page.count('class="seg-target"') == thai.units.count()
+    assert 'class="seg-assist"' in page and 'class="columns"' not in page
+    assert 'aria-keyshortcuts="Control+Shift+1"' in page and "shared memory" in page
     title = thai.units.get(field="title")
     assert f'name="version" value="{title.version}"' in page
     response = client.post(f"/content/units/{title.pk}/", {"text": "ข่าวทดลอง", "action": "use", "version": 1})
@@ -139,7 +143,7 @@ def test_outdated_segments_are_shown(item, thai, login, users):
         services.unit_save(user=users["dichthuat"], unit=unit, text=THAI[unit.segment.text])
     services.item_update(user=users["bientap"], item=item, version=item.version, title="Tin thử nghiệm mới")
     page = login("dichthuat").get(f"/content/variants/{thai.pk}/").content.decode()
-    assert "outdated: the source changed" in page and "<del>Tin thử nghiệm</del>" in page
+    assert "outdated: the source changed" in page and '<del lang="vi">Tin thử nghiệm</del>' in page
     detail = login("bientap").get(f"/content/{item.pk}/").content.decode()
     assert "<strong>1</strong>" in detail  # one outdated unit in the languages table
 

@@ -85,7 +85,7 @@ def test_thai_search_is_word_segmented(item, users):
     thai = services.variant_add(user=users["bientap"], item=item, language="th")
     for unit in thai.units.select_related("segment"):
         services.unit_save(user=users["dichthuat"], unit=unit, text=THAI[unit.segment.text])
-    ContentVariant.objects.filter(pk=thai.pk).update(status="reviewed")
+    services.variant_approve(user=users["thamdinh"], variant=thai)
     publish(item, users)
     assert [v.pk for v in selectors.public_items(language="th", query="ลำโพง")] == [thai.pk]
     assert not selectors.public_items(language="th", query="ลำ").exists()  # not a word of the text

@@ -42,6 +42,11 @@ def _unit_section(page, source_fragment):
     return page.locator("section.unit").filter(has=source).first
 
 
+def _pick(select, name_fragment):
+    option = select.locator("option", has_text=name_fragment).first
+    select.select_option(option.get_attribute("value"))
+
+
 def _transition(page, item_url, action):
     page.goto(item_url)
     with page.expect_navigation():
@@ -73,8 +78,8 @@ def test_article_from_vietnamese_draft_to_the_public_thai_page(browser, ketnoi_s
     with page.expect_navigation():
         page.locator("form[action$='/variants/'] button[type=submit]").click()
     assign = page.locator("form[action$='/job/']").last
-    assign.locator("select[name=translator]").select_option(label="dichthuat")
-    assign.locator("select[name=reviewer]").select_option(label="thamdinh")
+    _pick(assign.locator("select[name=translator]"), "Phạm Dịch Thuật")  # full names in the pickers
+    _pick(assign.locator("select[name=reviewer]"), "Vũ Thẩm Định")
     with page.expect_navigation():
         assign.locator("button[type=submit]").click()
     editor_url = page.locator("main a[href^='/content/variants/']").last.get_attribute("href")
@@ -193,3 +198,68 @@ def test_two_translators_on_one_segment_the_second_sees_both_texts(browser, ketn
     expect(_unit_section(second, "Tin hai người dịch").locator("textarea.unit-text")).to_have_value("ข่าวของคนที่สอง")
     first_context.close()
     second_context.close()
+
+
+KEYBOARD_SETUP = """
+from ketnoi.content import services
+from ketnoi.orgs.models import User
+from ketnoi.translation import memory
+editor = User.objects.get(username="bientap")
+body = "<p>Câu thứ nhất về loa truyền thanh xã. Cán bộ xã tập huấn viết tin ngắn cho bản tin.</p><p>Câu cuối cùng.</p>"
+item = services.item_create(user=editor, kind="news", title="Bàn phím của người dịch", body=body)
+memory.add(source_text="Cán bộ xã tập huấn viết tin ngắn cho bản tin.", target_text="เจ้าหน้าที่ตำบลอบรมการเขียนข่าวสั้น",
+           source_lang="vi", target_lang="th")
+memory.add(source_text="Cán bộ xã tập huấn viết tin dài cho bản tin.", target_text="เจ้าหน้าที่ตำบลอบรมการเขียนข่าวยาว",
+           source_lang="vi", target_lang="th")
+variant = services.variant_add(user=editor, item=item, language="th")
+print(variant.pk)
+"""
+
+
+def test_editor_two_panes_and_keyboard_first(browser, ketnoi_server, results_dir):
+    """Issue 7.3: source | target side by side with the segment's help beside it; a suggestion taken
+    with Ctrl+Shift+1 or the mouse leaves the cursor in that segment; Alt+arrows move between segments."""
+    from playwright.sync_api import expect
+
+    variant = ketnoi_server.shell(KEYBOARD_SETUP).strip()
+    context = browser.new_context(base_url=ketnoi_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    login(page, "dichthuat")
+    page.goto(f"/content/variants/{variant}/")
+    assert page.evaluate("getComputedStyle(document.querySelector('.segments')).columnCount") == "auto"
+    unit = _unit_section(page, "Cán bộ xã tập huấn")
+    source, target, assist = (unit.locator(f".seg-{part}").bounding_box() for part in ("source", "target", "assist"))
+    assert source["x"] + source["width"] <= target["x"] and target["x"] + target["width"] <= assist["x"]
+    assert abs(source["y"] - target["y"]) < 5 and abs(target["y"] - assist["y"]) < 5
+    expect(page.locator("#shortcuts summary")).to_be_visible()
+    page.locator("#shortcuts summary").click()
+    expect(page.locator("#shortcuts")).to_contain_text("Ctrl")
+
+    box_id = unit.locator("textarea.unit-text").get_attribute("id")
+    unit.locator("textarea.unit-text").click()
+    page.keyboard.press("Control+Shift+Digit1")
+    expect(page.locator(f"#{box_id}")).to_have_value("เจ้าหน้าที่ตำบลอบรมการเขียนข่าวสั้น")
+    expect(page.locator(f"#{box_id}")).to_be_focused()
+
+    _unit_section(page, "Cán bộ xã tập huấn").locator("button[data-suggestion='2']").click()
+    expect(page.locator(f"#{box_id}")).to_have_value("เจ้าหน้าที่ตำบลอบรมการเขียนข่าวยาว")
+    expect(page.locator(f"#{box_id}")).to_be_focused()
+
+    boxes = page.locator("textarea.unit-text")
+    ids = [boxes.nth(i).get_attribute("id") for i in range(boxes.count())]
+    here = ids.index(box_id)
+    page.keyboard.press("Alt+ArrowDown")
+    expect(page.locator(f"#{ids[here + 1]}")).to_be_focused()
+    page.keyboard.press("Alt+ArrowUp")
+    expect(page.locator(f"#{box_id}")).to_be_focused()
+    page.keyboard.type(" ")  # typing goes on in the segment that kept the focus
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(f"#{ids[here + 1]}")).to_be_focused()
+    stored = ketnoi_server.shell(
+        "from ketnoi.content.models import TranslationUnit\n"
+        f"u = TranslationUnit.objects.get(pk={box_id[1:]})\n"
+        "print(u.state, u.origin, repr(u.text))"
+    ).strip()
+    assert stored.startswith("translated human 'เจ้าหน้าที่ตำบลอบรมการเขียนข่าวยาว"), stored
+    page.screenshot(path=str(results_dir / "translation-editor.png"), full_page=True)
+    context.close()

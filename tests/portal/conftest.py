@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from ketnoi.content.models import ContentItem, ContentVariant, Section, Topic
+from ketnoi.content.models import ContentItem, ContentVariant, ContentVersion, Section, Topic
 from ketnoi.content.text import search_text_for
 from ketnoi.people.models import Language
 
@@ -72,7 +72,7 @@ def make_item(db, users):
                 if code in unreviewed
                 else ContentVariant.Status.REVIEWED
             )
-            ContentVariant.objects.create(
+            variant = ContentVariant.objects.create(
                 item=item,
                 language=Language.objects.get(bcp47=code),
                 is_source=index == 0,
@@ -82,6 +82,11 @@ def make_item(db, users):
                 body=body,
                 search_text=search_text_for(title=title, summary=summary, body=body, language=code),
             )
+            if status == ContentVariant.Status.REVIEWED:  # approved: its version is what the portal shows
+                variant.published = ContentVersion.objects.create(
+                    variant=variant, number=1, title=title, summary=summary, body=body
+                )
+                variant.save(update_fields=["published"])
         return item
 
     return _make
