@@ -14,6 +14,7 @@ from ketnoi.programmes.models import Task
 from ketnoi.programmes.selectors import tasks_visible_to
 
 from .models import ContentItem, Section, Topic
+from .text import markup_to_html
 
 CENTRAL = "central"
 
@@ -38,8 +39,13 @@ class ItemForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=500)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     body = forms.CharField(
-        label=_("Body (HTML: p, h2–h4, lists, tables, strong, em, links)"),
-        widget=forms.Textarea(attrs={"rows": 16}),
+        label=_("Text"),
+        help_text=_(
+            "Write or paste plain text: each line or blank-line-separated block is a paragraph. "
+            "## Heading, **bold**, *italic*, lines starting with - or 1. for lists, [text](https://…) for a link, "
+            "| cell | cell | for tables."
+        ),
+        widget=forms.Textarea(attrs={"rows": 16, "class": "markup"}),
         required=False,
     )
     section = forms.ModelChoiceField(label=_("Section"), queryset=Section.objects.all(), required=False)
@@ -74,6 +80,7 @@ class ItemForm(forms.Form):
 
     def __init__(self, *args, user=None, item=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["body"].widget.attrs["aria-describedby"] = f"{self['body'].id_for_label}-help"
         tasks = Task.objects.select_related("programme").order_by("programme__code", "code")
         visible = tasks_visible_to(user, tasks)
         self.fields["related_tasks"].queryset = visible
@@ -81,6 +88,10 @@ class ItemForm(forms.Form):
         self.hidden_related_tasks = (
             list(item.related_tasks.exclude(pk__in=visible.values("pk"))) if item is not None else []
         )
+
+    def clean_body(self):
+        """The markup as the HTML the services store (sanitised there)."""
+        return markup_to_html(self.cleaned_data.get("body") or "")
 
     def clean_target_unit_codes(self):
         codes = [c.strip() for c in (self.cleaned_data.get("target_unit_codes") or "").split(",") if c.strip()]

@@ -24,7 +24,7 @@ from ketnoi.core.scoping import allows, require
 from ketnoi.core.text import fold, normalize_text
 from ketnoi.people.models import EthnicGroup, Language
 
-from . import qa
+from . import notices, qa
 from .models import (
     ContentImage,
     ContentItem,
@@ -398,7 +398,7 @@ def item_transition(
         item.state = target
         item.version += 1
         item.save()
-    _event(item, user, previous, item.state, comment)
+    notices.item_event(_event(item, user, previous, item.state, comment))
     return item
 
 
@@ -542,8 +542,10 @@ def job_assign(*, user, variant: ContentVariant, translator=None, reviewer=None,
     if errors:
         raise ValidationError(errors)
     job, _created = TranslationJob.objects.get_or_create(target=variant)
+    before = (job.translator_id, job.reviewer_id)
     job.translator, job.reviewer, job.due_date = translator, reviewer, due_date
     job.save()
+    notices.job_assigned(job, actor=user, before=before)
     return job
 
 
@@ -565,8 +567,9 @@ def _require_translate(user, unit: TranslationUnit) -> None:
         raise ValidationError(_("The source text is not translated."))
 
 
-def _after_unit_change(variant: ContentVariant) -> None:
+def _after_unit_change(variant: ContentVariant, *, user) -> None:
     units = variant.units.all()
+    was_complete = variant.status in (ContentVariant.Status.TRANSLATED, ContentVariant.Status.REVIEWED)
     complete = (
         not units.filter(outdated=True).exists()
         and not units.exclude(state__in=[TranslationUnit.State.TRANSLATED, TranslationUnit.State.REVIEWED]).exists()
@@ -579,6 +582,8 @@ def _after_unit_change(variant: ContentVariant) -> None:
         variant.save()
     else:
         rebuild_target(variant)
+    if complete and not was_complete:
+        notices.translation_ready(variant, actor=user)
 
 
 def _programme_of(item: ContentItem):
@@ -630,7 +635,7 @@ def unit_save(
         unit.translator = user
     unit.reviewer = None
     unit.save()
-    _after_unit_change(unit.target)
+    _after_unit_change(unit.target, user=user)
     return unit
 
 
@@ -695,7 +700,7 @@ def unit_review(*, user, unit: TranslationUnit, version: int | None = None) -> T
     unit.reviewer = user
     unit.save()
     _add_to_memory(unit)
-    _after_unit_change(unit.target)
+    _after_unit_change(unit.target, user=user)
     return unit
 
 
@@ -762,7 +767,8 @@ def variant_approve(*, user, variant: ContentVariant, comment: str = "") -> Cont
     variant.published = _snapshot(variant, user)  # this version is what the public sees from now on
     variant.save(update_fields=["published"])
     note = _("Translation into %(language)s approved") % {"language": variant.language.name_en}
-    _event(variant.item, user, variant.item.state, variant.item.state, f"{note}. {_text(comment)}".strip(" ."))
+    event = _event(variant.item, user, variant.item.state, variant.item.state, f"{note}. {_text(comment)}".strip(" ."))
+    notices.translation_decided(variant, event, approved=True)
     return variant
 
 
@@ -776,7 +782,8 @@ def variant_reopen(*, user, variant: ContentVariant, comment: str = "") -> Conte
     variant.status = ContentVariant.Status.TRANSLATED
     variant.save()
     note = _("Translation into %(language)s reopened") % {"language": variant.language.name_en}
-    _event(variant.item, user, variant.item.state, variant.item.state, f"{note}. {_text(comment)}".strip(" ."))
+    event = _event(variant.item, user, variant.item.state, variant.item.state, f"{note}. {_text(comment)}".strip(" ."))
+    notices.translation_decided(variant, event, approved=False, reason=_text(comment))
     return variant
 
 
@@ -902,5 +909,5 @@ def variant_xliff_import(*, user, variant: ContentVariant, data: bytes, filename
         if unit.state == TranslationUnit.State.REVIEWED:
             _add_to_memory(unit)
         changed += 1
-    _after_unit_change(variant)
+    _after_unit_change(variant, user=user)
     return changed

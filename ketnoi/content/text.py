@@ -139,6 +139,44 @@ def sanitize_html(value: str, *, field: str = "body") -> str:
     return cleaned.strip()
 
 
+# ---- the editor's markup -------------------------------------------------------------------
+
+# A line that belongs to a structure (list item, table row, quote, heading, HTML, indented code);
+# between two plain lines a single line break is a new paragraph, as in text pasted from a
+# word processor or an e-mail, where every paragraph is one line.
+_STRUCTURED_LINE = re.compile(r"^\s*(?:[-*+]\s|\d{1,3}[.)]\s|\||>|#{1,6}\s|<)|^ {4}")
+
+
+def markup_to_html(text: str) -> str:
+    """HTML of the article editor's plain-text markup (CommonMark with tables, by markdown-it):
+    ## heading, **bold**, *italic*, - lists, 1. lists, [text](https://…), | tables |. Paragraphs of
+    pasted plain text are kept. The result still goes through ``sanitize_html``, so HTML typed
+    into the text is allowed only as far as the allowlist goes."""
+    from markdown_it import MarkdownIt
+
+    lines = normalize_text(text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    spaced: list[str] = []
+    for line, following in zip(lines, [*lines[1:], ""], strict=True):
+        spaced.append(line)
+        if (
+            line.strip()
+            and following.strip()
+            and not (_STRUCTURED_LINE.match(line) or _STRUCTURED_LINE.match(following))
+        ):
+            spaced.append("")
+    parser = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable("table")
+    return parser.render("\n".join(spaced)).strip()
+
+
+def html_to_markup(html: str) -> str:
+    """The markup an HTML body is edited as (bodies written before the editor had markup, or sent
+    as HTML through the API); ``markup_to_html`` gives the same blocks back."""
+    from markdownify import markdownify
+
+    markup = markdownify(html or "", heading_style="ATX", bullets="-", strip=["span"])
+    return re.sub(r"\n{3,}", "\n\n", markup).strip()
+
+
 def html_to_text(value: str) -> str:
     """The visible text of sanitised HTML, blocks separated by new lines."""
     return "\n".join(block.text for block in body_blocks(value))

@@ -28,10 +28,10 @@ from ketnoi.core.scoping import allows
 from ketnoi.core.text import vi_sorted
 from ketnoi.orgs.models import User
 
-from . import qa, selectors, services
+from . import notices, qa, selectors, services
 from .forms import ImageForm, ItemForm, JobForm, NewItemForm, XliffImportForm
 from .models import ContentImage, ContentItem, ContentVariant, TranslationUnit
-from .text import html_to_text
+from .text import html_to_markup, html_to_text, sanitize_html
 
 
 def _messages_of(exc: ValidationError) -> list[str]:
@@ -97,6 +97,8 @@ def item_create(request):
     if not request.user.has_capability(CONTENT_WRITE):
         raise PermissionDenied
     form = NewItemForm(request.POST or None, user=request.user)
+    if request.method == "POST" and "preview" in request.POST:
+        return render(request, "content/item_form.html", {"form": form, "preview": _preview(form)})
     if request.method == "POST" and form.is_valid():
         values = form.service_values()
         owner_unit = form.owner_unit()
@@ -111,6 +113,17 @@ def item_create(request):
             messages.success(request, _("Draft saved."))
             return redirect("content-item", pk=item.pk)
     return render(request, "content/item_form.html", {"form": form})
+
+
+def _preview(form) -> str | None:
+    """The sanitised HTML of the typed text, shown above the form; nothing is saved."""
+    if not form.is_valid():
+        return None
+    try:
+        return sanitize_html(form.cleaned_data["body"])
+    except ValidationError as exc:
+        attach_errors(form, exc)
+        return None
 
 
 @login_required
@@ -155,9 +168,7 @@ def _languages_to_add(item):
 
 def _people_for(item, capability):
     """People who may do ``capability`` on the item, by full name (Vietnamese order), with their agency."""
-    candidates = User.objects.filter(is_active=True, role_grants__isnull=False).distinct()
-    allowed = User.objects.filter(pk__in=[u.pk for u in candidates if allows(u, capability, item)])
-    return vi_sorted(allowed.select_related("agency"), key=str)
+    return vi_sorted(notices.people_with(capability, item), key=str)
 
 
 @login_required
@@ -172,7 +183,7 @@ def item_edit(request, pk):
         "priority": item.priority,
         "title": source.title,
         "summary": source.summary,
-        "body": source.body,
+        "body": html_to_markup(source.body),
         "section": item.section,
         "topics": item.topics.all(),
         "source": item.source,
@@ -188,6 +199,14 @@ def item_edit(request, pk):
     form = ItemForm(request.POST or None, initial=initial, user=request.user, item=item)
     conflict = None
     version = item.version
+    if request.method == "POST" and "preview" in request.POST:
+        context = {
+            "form": form,
+            "item": item,
+            "version": request.POST.get("version", version),
+            "preview": _preview(form),
+        }
+        return render(request, "content/item_form.html", context)
     if request.method == "POST" and form.is_valid():
         try:
             version = int(request.POST.get("version", ""))
@@ -199,7 +218,7 @@ def item_edit(request, pk):
             conflict = exc
             fresh = selectors.source_variant(exc.item)
             form = ItemForm(
-                initial={**initial, "title": fresh.title, "summary": fresh.summary, "body": fresh.body},
+                initial={**initial, "title": fresh.title, "summary": fresh.summary, "body": html_to_markup(fresh.body)},
                 user=request.user,
                 item=item,
             )

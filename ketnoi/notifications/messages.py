@@ -40,6 +40,8 @@ def _texts(kind: str, values: dict, language: str) -> tuple[str, str]:
         "sender": values.get("sender", ""),
         "count": values.get("count", ""),
         "address": values.get("address", ""),
+        "language": _localized(values, "language", language),
+        "role": _("translator") if values.get("role") == "translator" else _("reviewer"),
     }
     if kind == Kind.TASK_DUE_SOON:
         subject = _("Task %(code)s is due on %(due)s") % params
@@ -81,6 +83,36 @@ def _texts(kind: str, values: dict, language: str) -> tuple[str, str]:
             )
             % params
         )
+    elif kind == Kind.CONTENT_SUBMITTED:
+        subject = _("Article submitted for appraisal: %(title)s") % params
+        body = _("%(actor)s submitted “%(title)s” for appraisal.") % params
+    elif kind == Kind.CONTENT_APPRAISED:
+        subject = _("Article awaiting your approval: %(title)s") % params
+        body = _("%(actor)s appraised “%(title)s”; it awaits approval.") % params
+    elif kind == Kind.CONTENT_RETURNED:
+        subject = _("Article returned to draft: %(title)s") % params
+        body = _("%(actor)s returned “%(title)s” to draft: %(reason)s") % params
+    elif kind == Kind.CONTENT_APPROVED:
+        subject = _("Article approved: %(title)s") % params
+        body = _("%(actor)s approved “%(title)s” for publication.") % params
+    elif kind == Kind.TRANSLATION_ASSIGNED:
+        subject = _("Translation assigned: %(title)s (%(language)s)") % params
+        if params["due"]:
+            body = _("%(actor)s named you %(role)s of the %(language)s translation of “%(title)s”, due on %(due)s.")
+        else:
+            body = _("%(actor)s named you %(role)s of the %(language)s translation of “%(title)s”.")
+        body = body % params
+    elif kind == Kind.TRANSLATION_SUBMITTED:
+        subject = _("Translation ready for review: %(title)s (%(language)s)") % params
+        body = (
+            _("Every segment of the %(language)s translation of “%(title)s” is translated; it awaits review.") % params
+        )
+    elif kind == Kind.TRANSLATION_APPROVED:
+        subject = _("Translation approved: %(title)s (%(language)s)") % params
+        body = _("%(actor)s approved the %(language)s translation of “%(title)s”.") % params
+    elif kind == Kind.TRANSLATION_RETURNED:
+        subject = _("Translation reopened: %(title)s (%(language)s)") % params
+        body = _("%(actor)s reopened the %(language)s translation of “%(title)s”: %(reason)s") % params
     else:
         raise ValueError(f"unknown notification kind {kind!r}")
     return subject, body

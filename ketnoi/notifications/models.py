@@ -25,6 +25,14 @@ class Kind(models.TextChoices):
     REQUEST_RECEIVED = "request_received", _("request received")
     REQUEST_OVERDUE = "request_overdue", _("request overdue")
     SIGN_IN_FAILURES = "sign_in_failures", _("failed sign-ins to your account")
+    CONTENT_SUBMITTED = "content_submitted", _("article submitted for appraisal")
+    CONTENT_APPRAISED = "content_appraised", _("article awaiting approval")
+    CONTENT_RETURNED = "content_returned", _("article returned to draft")
+    CONTENT_APPROVED = "content_approved", _("article approved")
+    TRANSLATION_ASSIGNED = "translation_assigned", _("translation assigned")
+    TRANSLATION_SUBMITTED = "translation_submitted", _("translation ready for review")
+    TRANSLATION_APPROVED = "translation_approved", _("translation approved")
+    TRANSLATION_RETURNED = "translation_returned", _("translation reopened")
 
 
 class NotificationEvent(models.Model):

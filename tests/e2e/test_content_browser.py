@@ -263,3 +263,45 @@ def test_editor_two_panes_and_keyboard_first(browser, ketnoi_server, results_dir
     assert stored.startswith("translated human 'เจ้าหน้าที่ตำบลอบรมการเขียนข่าวยาว"), stored
     page.screenshot(path=str(results_dir / "translation-editor.png"), full_page=True)
     context.close()
+
+
+def test_article_editor_formats_previews_and_tells_the_appraiser(browser, ketnoi_server):
+    """Issue 7.4 as an editor meets it: paste two paragraphs of plain text, make a word bold with the
+    toolbar, preview (nothing saved, nothing lost), save, submit; the appraiser is notified."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(base_url=ketnoi_server.url)
+    page = context.new_page()
+    login(page, "bientap")
+    page.goto("/content/new/")
+    page.fill("#id_title", "Bảng tin điện tử ở xã Tả Van")
+    page.fill("#id_body", "Xã lắp bảng tin điện tử ở nhà văn hóa.\nBảng tin hiển thị bằng tiếng Mông.")
+    expect(page.locator(".markup-tools")).to_be_visible()  # shown only where its script runs
+    page.evaluate(
+        "() => { const box = document.getElementById('id_body');"
+        " const at = box.value.indexOf('tiếng Mông'); box.setSelectionRange(at, at + 'tiếng Mông'.length); }"
+    )
+    page.locator(".markup-tools button[data-wrap='**']").click()
+    expect(page.locator("#id_body")).to_have_value(
+        "Xã lắp bảng tin điện tử ở nhà văn hóa.\nBảng tin hiển thị bằng **tiếng Mông**."
+    )
+    with page.expect_navigation():
+        page.locator("main form button[name=preview]").click()
+    preview = page.locator("section.preview")
+    expect(preview.locator("p")).to_have_count(2)
+    expect(preview.locator("strong")).to_have_text("tiếng Mông")
+    expect(page.locator("#id_title")).to_have_value("Bảng tin điện tử ở xã Tả Van")
+    with page.expect_navigation():
+        page.locator("main form.form button[type=submit]:not([name=preview])").click()  # Save
+    item_url = page.url
+    assert re.search(r"/content/\d+/$", item_url), page.locator("main").inner_text()[:800]
+    expect(page.locator(".narrative strong")).to_have_text("tiếng Mông")
+    _transition(page, item_url, "submit")
+    context.close()
+
+    context = browser.new_context(base_url=ketnoi_server.url)
+    page = context.new_page()
+    login(page, "thamdinh")
+    page.goto("/notifications/")
+    expect(page.locator("main")).to_contain_text("Bảng tin điện tử ở xã Tả Van")
+    context.close()
