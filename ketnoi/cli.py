@@ -188,6 +188,30 @@ def cmd_stats(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    """Seal the audit log's hash chain, or verify it: exit 0 when the chain holds, 1 at a broken link."""
+    from ketnoi.core.audit_chain import seal_pending, verify
+
+    if args.audit_command == "seal":
+        print(f"sealed {seal_pending()} audit entries")
+        return 0
+    if not args.no_seal:
+        seal_pending()
+    result = verify()
+    if args.json:
+        print(json.dumps(result.__dict__ | {"ok": result.ok}, ensure_ascii=False))
+    elif result.ok:
+        print(f"audit chain intact: {result.checked} entries sealed, {result.unsealed} not sealed yet")
+        print(f"head: #{result.head_seq} {result.head_hash} (record it outside the database)")
+    else:
+        print(
+            f"audit chain BROKEN at link #{result.broken_seq} (audit entry {result.broken_entry}): {result.problem}; "
+            f"{result.checked} links before it hold",
+            file=sys.stderr,
+        )
+    return 0 if result.ok else 1
+
+
 def _worker_command() -> list[str]:
     return [sys.executable, "-m", "django", "run_huey", "--settings", "ketnoi.settings"]
 
@@ -438,6 +462,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--termbase", help="a TBX file (TBX-Basic or TBX v3)")
     p.add_argument("--config", help="a JSON file of QA configuration (disable, severity, blocking, options…)")
     p.set_defaults(func=cmd_qa)
+
+    p = sub.add_parser("audit", help="the audit log's tamper-evident hash chain")
+    audit_sub = p.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("seal", help="extend the chain over entries not sealed yet (a job does it every minute)")
+    p = audit_sub.add_parser("verify", help="recompute the chain and report the first broken link (exit 1)")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.add_argument("--no-seal", action="store_true", help="check only what is sealed, write nothing")
+    for parser_ in (p, *audit_sub.choices.values()):
+        parser_.set_defaults(func=cmd_audit)
 
     sub.add_parser("compilemessages", help="compile the vi/en/th interface translations").set_defaults(
         func=cmd_compilemessages

@@ -50,6 +50,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Key of the audit log's hash chain (core/audit_chain.py); derived from SECRET_KEY when unset. Keep
+# it out of the database and its backups, so that a copy of the database cannot forge the chain.
+AUDIT_CHAIN_KEY = os.environ.get("KETNOI_AUDIT_CHAIN_KEY", "")
 DEBUG = _env_bool("DEBUG", not PRODUCTION and not TESTING)
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")

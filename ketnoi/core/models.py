@@ -86,3 +86,33 @@ class AuditEntry(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class AuditSeal(models.Model):
+    """One link of the hash chain over the audit log (issue 10.7): the entry's keyed hash, chained to
+    the previous link. Written in ``seq`` order by ``core.audit_chain.seal_pending`` (a job), never
+    changed (save() refuses updates, and database triggers refuse UPDATE and DELETE)."""
+
+    entry = models.OneToOneField(
+        AuditEntry, on_delete=models.DO_NOTHING, db_constraint=False, related_name="seal", verbose_name=_("entry")
+    )
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+
+    def __str__(self):
+        return f"#{self.seq} {self.hash[:12]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit seals are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit seals are append-only")

@@ -9,3 +9,11 @@ from .jobs import crontab, periodic
 def clear_expired_sessions():
     call_command("clearsessions")
     return "ok"
+
+
+@periodic(crontab(minute="*"), name="core.seal_audit_log")
+def seal_audit_log():
+    """Extend the audit log's hash chain over the entries written since the last run."""
+    from .audit_chain import seal_pending
+
+    return seal_pending()
