@@ -53,6 +53,11 @@ SECRET_KEY = _secret_key()
 # Key of the audit log's hash chain (core/audit_chain.py); derived from SECRET_KEY when unset. Keep
 # it out of the database and its backups, so that a copy of the database cannot forge the chain.
 AUDIT_CHAIN_KEY = os.environ.get("KETNOI_AUDIT_CHAIN_KEY", "")
+# Roles that must sign in with a second factor (TOTP, issue 10.3): on in the production profile.
+TWO_FACTOR_REQUIRED_ROLES = _env_list(
+    "KETNOI_TWO_FACTOR_ROLES", "system_admin,coordinator,auditor" if PRODUCTION else ""
+)
+OTP_TOTP_ISSUER = "Kết Nối"
 DEBUG = _env_bool("DEBUG", not PRODUCTION and not TESTING)
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -65,6 +70,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "huey.contrib.djhuey",
     "ninja",
     "ketnoi.core",
@@ -94,7 +102,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ketnoi.orgs.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ketnoi.core.problems.ApiProblemMiddleware",

@@ -1,10 +1,12 @@
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -12,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
 
 from ketnoi.core import audit
 from ketnoi.core.middleware import client_ip
@@ -20,9 +23,9 @@ from ketnoi.core.ratelimit import is_known_browser, login_failed, login_succeede
 from ketnoi.core.roles import AUDIT_VIEW
 from ketnoi.core.text import parse_date
 
-from . import audit_display, selectors, services
+from . import audit_display, selectors, services, twofactor
 from .forms import LoginForm, QueuedPasswordResetForm, TokenForm
-from .models import Agency, ApiToken
+from .models import Agency, ApiToken, User
 
 
 def _wait_text(seconds: int) -> str:
@@ -78,28 +81,126 @@ def login_view(request):
                 form.add_error(None, _("Wrong username or password."))
                 status = 401
             else:
-                login_succeeded(username, ip)
-                login(request, user)
-                audit.record(
-                    audit.AuditEntry.Action.LOGIN,
-                    model="orgs.user",
-                    object_pk=user.pk,
-                    object_repr=str(user),
-                    actor=audit.Actor(user=user, name=user.username, ip_address=ip, source="web"),
-                )
                 target = request.GET.get("next", "")
                 if not target.startswith("/") or target.startswith("//"):
                     target = "/"
-                response = redirect(target)
-                remember_browser(request, response, username)
-                if not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
-                    # First sign-in on this browser: start in the user's preferred language.
-                    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language, samesite="Lax")
-                return response
+                if twofactor.enabled_for(user):
+                    # The password was right; the session is signed in only after the second factor.
+                    request.session[_PENDING] = {
+                        "user": user.pk,
+                        "backend": user.backend,
+                        "next": target,
+                        "at": int(time.time()),
+                    }
+                    return redirect("login-code")
+                return _signed_in(request, user, target)
     response = render(request, "orgs/login.html", {"form": form}, status=status)
     if wait:
         response["Retry-After"] = str(wait)
     return response
+
+
+_PENDING = "ketnoi_2fa_pending"
+_PENDING_SECONDS = 300
+
+
+def _signed_in(request, user, target: str, device=None):
+    """Sign the session in (after the password, and the second factor where there is one)."""
+    ip = client_ip(request)
+    login_succeeded(user.username, ip)
+    login(request, user, backend=getattr(user, "backend", None))
+    if device is not None:
+        otp_login(request, device)
+    audit.record(
+        audit.AuditEntry.Action.LOGIN,
+        model="orgs.user",
+        object_pk=user.pk,
+        object_repr=str(user),
+        after={"second_factor": device is not None},
+        actor=audit.Actor(user=user, name=user.username, ip_address=ip, source="web"),
+    )
+    response = redirect(target)
+    remember_browser(request, response, user.username)
+    if not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        # First sign-in on this browser: start in the user's preferred language.
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language, samesite="Lax")
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def login_code(request):
+    """The second step of signing in: a code from the authenticator app, or a recovery code. Wrong
+    codes slow down this account at this address as wrong passwords do."""
+    pending = request.session.get(_PENDING) or {}
+    if not pending or time.time() - pending.get("at", 0) > _PENDING_SECONDS:
+        request.session.pop(_PENDING, None)
+        messages.error(request, _("Sign in again: the time for the code ran out."))
+        return redirect("login")
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        request.session.pop(_PENDING, None)
+        return redirect("login")
+    user.backend = pending["backend"]
+    error, status, wait = "", 200, 0
+    if request.method == "POST":
+        ip = client_ip(request)
+        known = is_known_browser(request, user.username)
+        wait = login_wait(user.username, ip, known=known)
+        if wait:
+            error = _("Too many wrong codes for this account from here. Try again in %(wait)s.") % {
+                "wait": _wait_text(wait)
+            }
+            status = 429
+        else:
+            device = twofactor.verified_device(user, request.POST.get("token", ""))
+            if device is None:
+                login_failed(user.username, ip, known=known)
+                _sign_in_failed(user.username, ip, "wrong second factor")
+                error, status = _("This code is not right."), 401
+            else:
+                request.session.pop(_PENDING, None)
+                return _signed_in(request, user, pending.get("next") or "/", device=device)
+    response = render(request, "orgs/login_code.html", {"error": error}, status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request):
+    """Turn two-factor sign-in on (QR code, first code, recovery codes shown once), renew the
+    recovery codes, or turn it off where the role allows."""
+    user, codes, errors = request.user, None, []
+    action = request.POST.get("action", "")
+    if request.method == "POST":
+        try:
+            if action == "confirm":
+                codes = twofactor.confirm(user=user, token=request.POST.get("token", ""))
+                otp_login(request, twofactor.verified_device_for_session(user))
+                messages.success(request, _("Two-factor sign-in is on."))
+            elif action == "renew":
+                if twofactor.verified_device(user, request.POST.get("token", "")) is None:
+                    raise ValidationError({"token": _("This code is not right.")})
+                codes = twofactor.recovery_codes_renew(user=user)
+            elif action == "disable":
+                twofactor.disable(user=user, token=request.POST.get("token", ""))
+                messages.success(request, _("Two-factor sign-in is off."))
+                return redirect("two-factor")
+        except ValidationError as exc:
+            errors = exc.messages
+    enabled = twofactor.enabled_for(user)
+    context = {
+        "enabled": enabled,
+        "required": twofactor.required_for(user),
+        "codes": codes,
+        "errors": errors,
+    }
+    if not enabled:
+        device = twofactor.pending_device(user)
+        context |= {"qr": twofactor.qr_svg(device), "secret": twofactor.secret_text(device)}
+    status = 422 if errors else 200
+    return render(request, "orgs/two_factor.html", context, status=status)
 
 
 class PasswordChange(auth_views.PasswordChangeView):

@@ -240,6 +240,8 @@ MATRIX = {
     "healthz": "public",
     "login/": "public",
     "logout/": "own session",
+    "account/two-factor/": "own account (tests/orgs/test_two_factor.py)",
+    "login/code/": "the session's own pending sign-in (tests/orgs/test_two_factor.py)",
     "account/password/": "own account (tests/orgs/test_signin_throttle.py)",
     "account/password/done/": "own account",
     "account/reset/": "public, answers the same for every address",
