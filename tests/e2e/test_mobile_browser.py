@@ -243,3 +243,15 @@ def test_timeline_is_a_task_list_on_a_phone_and_a_gantt_on_a_desktop(browser, ke
     expect(page.locator(".gantt-bar").first).to_be_visible()
     expect(page.locator(".timeline-list")).to_be_hidden()
     desktop.close()
+
+
+@pytest.mark.parametrize("width", [800, 1280])
+def test_a_form_with_long_choices_fits_a_tablet_and_a_desktop(browser, ketnoi_server, width):
+    """A select with a long option (a programme's full title) once made the new-request form 1575 px wide."""
+    context = browser.new_context(base_url=ketnoi_server.url, viewport={"width": width, "height": 800})
+    page = context.new_page()
+    login(page, "admin")
+    for url in ("/exchange/new/", "/content/new/"):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, url
+    context.close()
