@@ -59,6 +59,10 @@ def value_text(field, value) -> str:
         return _("changed (personal data not kept in the log)")
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, (list, dict)):  # JSON fields; a dict is no key of the choices below
+        return (
+            ", ".join(map(str, value)) if isinstance(value, list) else ", ".join(f"{k}: {v}" for k, v in value.items())
+        )
     choices = dict(field.flatchoices) if field is not None and field.choices else {}
     if value in choices:
         return str(choices[value])
@@ -70,10 +74,6 @@ def value_text(field, value) -> str:
             return format_date(dt.datetime.fromisoformat(value), language, with_time=True)
         except ValueError:
             pass
-    if isinstance(value, (list, dict)):
-        return (
-            ", ".join(map(str, value)) if isinstance(value, list) else ", ".join(f"{k}: {v}" for k, v in value.items())
-        )
     return str(value)
 
 

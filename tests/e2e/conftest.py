@@ -33,7 +33,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DEMO_PASSWORD = "ketnoi-demo-2025"
-RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RESULTS_DIR = REPO_ROOT / "test-results"
 
 # Settings that would point the server at shared services or directories instead of its own
 # temporary ones; the subprocesses never inherit them.
@@ -80,6 +81,8 @@ class KetnoiServer:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if k not in _STRIPPED_ENV}
+        # The server runs this checkout's code, whichever checkout the package was installed from.
+        self.env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), self.env.get("PYTHONPATH")]))
         self.env.update(
             KETNOI_VAR_DIR=str(var_dir),
             KETNOI_TESTING="0",

@@ -36,3 +36,14 @@ def test_audit_export_is_a_spreadsheet_of_the_filtered_rows(login):
     object_types = {row[3] for row in rows[1:]}
     assert object_types == {str(ProgressReport._meta.verbose_name).capitalize()}
     assert any(row[5] for row in rows[1:])  # one row per changed field, with its label
+
+
+def test_a_json_value_is_shown_not_a_server_error(login):
+    """A criterion's parameters are a JSON object: the audit page once answered 500 on the demo data."""
+    from ketnoi.core.models import AuditEntry
+    from ketnoi.orgs import audit_display
+
+    entry = AuditEntry(model="emulation.criterion", before={}, after={"parameters": {"severity_points": {"high": 3}}})
+    [change] = audit_display.changes(entry)
+    assert change.after == "severity_points: {'high': 3}"
+    assert audit_display.value_text(None, ["a", "b"]) == "a, b"
