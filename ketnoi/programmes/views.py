@@ -106,7 +106,6 @@ def programme_timeline(request, code):
             "rows": rows,
             "years": years,
             "today_left": today_left,
-            "year_width": round(100 / len(years), 3),
         },
     )
 
