@@ -8,4 +8,4 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Agencies and users")
 
     def ready(self):
-        from . import tasks  # noqa: F401  (registers the jobs)
+        from . import sessions, tasks  # noqa: F401  (registers the jobs and the sign-in receivers)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from . import twofactor
+from . import sessions, twofactor
 
 _OPEN_PREFIXES = ("/static/", "/logout/", "/login/", "/i18n/", "/account/two-factor/")
 
@@ -40,4 +40,6 @@ class TwoFactorRequiredMiddleware:
                 logout(request)
                 messages.error(request, _("Sign in again with your authenticator code."))
                 return redirect(reverse("login"))
+        if user is not None and user.is_authenticated:
+            sessions.touch(request)
         return self.get_response(request)

@@ -224,3 +224,24 @@ class ApiToken(Audited, TimeStampedModel):
     @property
     def usable(self) -> bool:
         return not self.revoked and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+class SignedInSession(models.Model):
+    """A browser session a user signed in with, so they can see where they are signed in and end a
+    session remotely (issue 10.3). The address and browser are personal data kept only while the
+    session lives: the row goes with the session (sign-out, remote sign-out, expiry sweep)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+
+    def __str__(self):
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"

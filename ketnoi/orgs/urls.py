@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/code/", views.login_code, name="login-code"),
     path("logout/", views.logout_view, name="logout"),
     path("account/two-factor/", views.two_factor, name="two-factor"),
+    path("account/sessions/", views.session_list, name="session-list"),
     path("account/password/", login_required(views.PasswordChange.as_view()), name="password-change"),
     path(
         "account/password/done/",

@@ -24,6 +24,7 @@ from ketnoi.core.roles import AUDIT_VIEW
 from ketnoi.core.text import parse_date
 
 from . import audit_display, selectors, services, twofactor
+from . import sessions as signed_in
 from .forms import LoginForm, QueuedPasswordResetForm, TokenForm
 from .models import Agency, ApiToken, User
 
@@ -391,3 +392,28 @@ def token_revoke(request, prefix):
     services.token_revoke(user=request.user, token=token)
     messages.success(request, _("Token revoked."))
     return redirect("token-list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_list(request):
+    """Where the user is signed in; end one session, or every other one."""
+    current = request.session.session_key
+    if request.method == "POST":
+        if request.POST.get("action") == "others":
+            ended = signed_in.sessions_end_others(user=request.user, current_key=current)
+            messages.success(
+                request, ngettext("%(n)d other session ended.", "%(n)d other sessions ended.", ended) % {"n": ended}
+            )
+        else:
+            try:
+                signed_in.session_end(user=request.user, pk=int(request.POST.get("session", "0")), current_key=current)
+            except (ValueError, PermissionDenied):
+                raise Http404 from None
+            messages.success(request, _("That session is signed out."))
+        return redirect("session-list")
+    return render(
+        request,
+        "orgs/session_list.html",
+        {"sessions": signed_in.sessions_of(request.user), "current": current},
+    )

@@ -241,6 +241,7 @@ MATRIX = {
     "login/": "public",
     "logout/": "own session",
     "account/two-factor/": "own account (tests/orgs/test_two_factor.py)",
+    "account/sessions/": "own sessions only (tests/orgs/test_sessions.py)",
     "login/code/": "the session's own pending sign-in (tests/orgs/test_two_factor.py)",
     "account/password/": "own account (tests/orgs/test_signin_throttle.py)",
     "account/password/done/": "own account",
