@@ -130,6 +130,41 @@ def _demo_other_modules(programme) -> None:
                 emulation_services.scorecard_open(
                     user=coordinator, sheet=sheet, unit=_unit(code), today=dt.date(2025, 12, 31)
                 )
+        _demo_incident()
+
+
+def _demo_incident() -> None:
+    """One security incident of Lào Cai, contained and reported (demo)."""
+    from ketnoi.incidents import services as incident_services
+    from ketnoi.incidents.models import Incident
+
+    if Incident.objects.exists():
+        return
+    officer = _user("tinh.laocai")
+    with acting_as(officer, source="cli"):
+        incident = incident_services.incident_create(
+            user=officer,
+            title="Trang thông tin điện tử xã Tả Van bị chèn nội dung lạ (minh họa)",
+            severity="high",
+            detected_at=timezone.make_aware(dt.datetime(2025, 11, 3, 8, 15)),
+            unit=_unit("03037"),
+            affected_systems="Trang thông tin điện tử của xã; tài khoản quản trị nội dung",
+            description="Phát hiện bài viết lạ chèn mã độc; đã gỡ và đổi mật khẩu quản trị.",
+        )
+        incident_services.incident_event_add(
+            user=officer,
+            incident=incident,
+            kind="containment",
+            text="Tạm dừng trang, đổi mật khẩu tài khoản quản trị",
+            at=timezone.make_aware(dt.datetime(2025, 11, 3, 9, 0)),
+        )
+        incident_services.incident_report(
+            user=officer,
+            incident=incident,
+            reference="27/BC-SKHCN (minh họa)",
+            at=timezone.make_aware(dt.datetime(2025, 11, 3, 16, 30)),
+        )
+        incident_services.incident_set_status(user=officer, incident=incident, status="contained")
 
 
 @transaction.atomic

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "ketnoi.programmes",
     "ketnoi.exchange",
     "ketnoi.inspections",
+    "ketnoi.incidents",
     "ketnoi.emulation",
     "ketnoi.notifications",
     "ketnoi.reports",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("ketnoi.programmes.urls")),
     path("", include("ketnoi.exchange.urls")),
     path("", include("ketnoi.inspections.urls")),
+    path("", include("ketnoi.incidents.urls")),
     path("", include("ketnoi.emulation.urls")),
     path("", include("ketnoi.notifications.urls")),
     path("", include("ketnoi.reports.urls")),

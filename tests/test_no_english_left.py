@@ -13,6 +13,10 @@ LOCALE = Path(__file__).resolve().parent.parent / "ketnoi" / "locale"
 STAFF_PAGES = [
     "/",
     "/my-work/",
+    "/incidents/",
+    "/incidents/new/",
+    "/account/two-factor/",
+    "/account/sessions/",
     "/programmes/",
     "/programmes/ctph-922-2024/",
     "/programmes/ctph-922-2024/reports/",

@@ -71,7 +71,7 @@ def test_article_from_vietnamese_draft_to_the_public_thai_page(browser, ketnoi_s
     page.fill("#id_title", TITLE_VI)
     page.fill("#id_body", f"<p>{MEMORY_VI} {TERM_VI}</p>")
     with page.expect_navigation():
-        page.locator("main form button[type=submit]").last.click()
+        page.locator("main form.form button[type=submit]:not([name=preview])").click()
     item_url = page.url
     assert re.search(r"/content/\d+/$", item_url), page.locator("main").inner_text()[:800]
     page.select_option("#add-lang", "th")
