@@ -259,7 +259,7 @@ def _audit_export(entries, file_format: str):
         changes = audit_display.changes(entry) or [None]
         for change in changes:
             rows.append(base + ([change.label, change.before, change.after] if change else ["", "", ""]))
-    return tabular_response("ketnoi-audit", header, rows, file_format)
+    return tabular_response("ketnoi-audit", header, rows, file_format, title=_("Audit log"))
 
 
 @login_required

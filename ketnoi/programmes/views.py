@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ketnoi.core.exports import tabular_response
 from ketnoi.core.files import download_response
 from ketnoi.core.numbers import format_number, parse_number
 from ketnoi.core.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
@@ -17,7 +16,7 @@ from ketnoi.geo.models import AdminUnit
 from ketnoi.indicators.periods import period_label
 from ketnoi.orgs.titles import signer_lines
 
-from . import selectors, services
+from . import exports, selectors, services
 from .models import Programme, ProgressReport, Task, TaskAttachment
 
 
@@ -111,41 +110,6 @@ def programme_timeline(request, code):
     )
 
 
-TASK_EXPORT_COLUMNS = [
-    "code",
-    "content_area",
-    "title",
-    "lead_agency",
-    "co_agencies",
-    "start_date",
-    "due_date",
-    "recurrence",
-    "deliverable",
-    "status",
-    "overdue",
-    "indicators",
-]
-
-
-def _task_rows(states):
-    for state in states:
-        task = state.task
-        yield [
-            task.code,
-            task.content_area.code,
-            task.title_vi,
-            task.lead_agency.code,
-            ";".join(a.code for a in task.co_agencies.all()),
-            task.start_date.strftime("%d/%m/%Y") if task.start_date else "",
-            task.due_date.strftime("%d/%m/%Y") if task.due_date else "",
-            task.recurrence,
-            task.deliverable,
-            state.status,
-            "1" if state.overdue else "0",
-            ";".join(i.code for i in task.indicators.all()),
-        ]
-
-
 @login_required
 def task_list(request, code):
     require_capability(request.user, PROGRAMMES_VIEW)
@@ -160,7 +124,7 @@ def task_list(request, code):
         states = [s for s in states if s.status == status]
     file_format = request.GET.get("format")
     if file_format in ("csv", "xlsx"):
-        return tabular_response(f"tasks-{programme.code}", TASK_EXPORT_COLUMNS, _task_rows(states), file_format)
+        return exports.task_export(programme, states, file_format)
     return render(
         request,
         "programmes/task_list.html",
@@ -263,7 +227,7 @@ def report_list(request, code):
         reports, period = selectors.reports_for_user(user=request.user, programme=programme), ""
     file_format = request.GET.get("format")
     if file_format in ("csv", "xlsx"):
-        return _report_export(request, programme, reports, file_format)
+        return exports.report_export(programme, reports, file_format)
     return render(
         request,
         "programmes/report_list.html",
@@ -277,39 +241,6 @@ def report_list(request, code):
             "rates": selectors.reporting_rates(programme=programme, period=period, user=request.user) if period else [],
         },
     )
-
-
-def _report_export(request, programme, reports, file_format):
-    header = [
-        "period",
-        "unit_code",
-        "unit",
-        "agency",
-        "state",
-        "due_date",
-        "submitted_at",
-        "on_time",
-        "element",
-        "value",
-    ]
-    rows = []
-    for report in reports:
-        base = [
-            report.period,
-            report.unit_key,
-            str(report.unit or _("Central")),
-            report.agency.code,
-            report.state,
-            report.due_date.strftime("%d/%m/%Y"),
-            timezone.localtime(report.submitted_at).strftime("%d/%m/%Y %H:%M") if report.submitted_at else "",
-            {True: "1", False: "0", None: ""}[report.on_time],
-        ]
-        values = selectors.report_values(report)
-        if not values:
-            rows.append(base + ["", ""])
-        for value in values:
-            rows.append(base + [value.element.code, value.value])  # a number stays a number
-    return tabular_response(f"reports-{programme.code}", header, rows, file_format)
 
 
 def _report_or_404(request, pk) -> ProgressReport:

@@ -1,6 +1,8 @@
 """The review as DOCX and PDF: Decree 30 components and layout, and figures equal to review_data."""
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 from docx.oxml.ns import qn
@@ -10,7 +12,7 @@ from ketnoi.reports.documents import fmt_number, parse_number, place_date
 from ketnoi.reports.selectors import review_data
 
 from .conftest import TODAY
-from .helpers import docx_of, docx_table, docx_text, pdf_pages, pdf_text
+from .helpers import docx_of, docx_table, docx_text, pdf_font_names, pdf_pages, pdf_text
 
 HEADINGS = [
     "I. ĐẶC ĐIỂM TÌNH HÌNH",
@@ -176,15 +178,37 @@ def test_pdf_says_the_same_with_diacritics_intact(document, data):
     assert pages[0].split()[-1] != "1"  # … and none on page 1
 
 
-def test_draft_has_no_number_and_renders_without_the_times_font(programme, users):
+def test_draft_has_no_number_and_uses_only_the_vendored_serif(programme, users):
     data = review_data(programme=programme, period="2024", kind="annual", today=TODAY)
     document = documents.compose(data, today=TODAY)
     assert document.draft and document.number_line.startswith("Số:") and "/BC-BKHCN" in document.number_line
     assert "Hà Nội, ngày 05 tháng 01 năm 2026" == document.place_date
     html = documents.render_html(document)
-    assert '"Times New Roman", "Liberation Serif", "DejaVu Serif", "Noto Serif", serif' in html
+    families = set(re.findall(r"font-family:\s*([^;]+);", html))
+    assert families == {'"Noto Serif"'}  # one family, no list of fallbacks
+    faces = re.findall(r'src: url\("file://([^"]+)"\)', html)
+    assert len(faces) == 4 and all(Path(face).is_file() for face in faces)  # vendored, not the system's
     assert "http" not in html.replace("http-equiv", "")  # nothing fetched from outside
     assert pdf_text(documents.render_pdf(document)).count("BÁO CÁO") >= 1
+
+
+def test_pdf_embeds_exactly_one_serif_family(document):
+    """Every glyph (bold headings, italic place and date, Vietnamese tone marks) comes from Noto Serif:
+    no per-glyph fallback to another font."""
+    names = pdf_font_names(documents.render_pdf(document))
+    families = {re.sub(r"(-(Regular|Bold|Italic))+$", "", name) for name in names}
+    assert families == {"Noto-Serif"}, names
+    assert names == {"Noto-Serif", "Noto-Serif-Bold", "Noto-Serif-Italic", "Noto-Serif-Bold-Italic"}
+
+
+def test_tables_give_their_width_to_names_not_codes(document):
+    for table in document.tables:
+        codes = [w for title, w in zip(table.columns, table.widths, strict=True) if title in documents.CODE_COLUMNS]
+        names = [w for title, w in zip(table.columns, table.widths, strict=True) if title in documents.NAME_COLUMNS]
+        assert codes and names
+        assert max(names) >= 3 * max(codes), table.caption  # the main name column is the widest
+    html = documents.render_html(document)
+    assert html.count('class="code"') >= len(document.data.tasks)  # codes do not wrap
 
 
 def test_final_review(programme):
