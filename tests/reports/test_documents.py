@@ -205,8 +205,9 @@ def test_tables_give_their_width_to_names_not_codes(document):
     for table in document.tables:
         codes = [w for title, w in zip(table.columns, table.widths, strict=True) if title in documents.CODE_COLUMNS]
         names = [w for title, w in zip(table.columns, table.widths, strict=True) if title in documents.NAME_COLUMNS]
-        assert codes and names
-        assert max(names) >= 3 * max(codes), table.caption  # the main name column is the widest
+        assert names, table.caption
+        if codes:
+            assert max(names) >= 3 * max(codes), table.caption  # the main name column is the widest
     html = documents.render_html(document)
     assert html.count('class="code"') >= len(document.data.tasks)  # codes do not wrap
 
