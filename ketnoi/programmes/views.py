@@ -14,7 +14,7 @@ from ketnoi.core.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW, REPORTS_APPROV
 from ketnoi.core.scoping import allows, require_capability
 from ketnoi.geo.models import AdminUnit
 from ketnoi.indicators.periods import period_label
-from ketnoi.orgs.titles import signer_lines
+from ketnoi.orgs.titles import signature
 
 from . import exports, selectors, services
 from .models import Programme, ProgressReport, Task, TaskAttachment
@@ -409,14 +409,16 @@ def report_print(request, pk):
     """The report as it is filed: A4, the national header, the signature block, no navigation."""
     report = _report_or_404(request, pk)
     # The header and signer are the reporting agency as it is today (its successor if it was merged).
-    signing_agency = (report.agency.current_successors() or [report.agency])[0]
+    block = signature(report.agency)
+    signing_agency = block.agency
     with translation.override("vi"):  # a filed report is a Vietnamese document, whatever the interface
         context = _report_context(request, report, _shown_values(report, "vi"), {})
         approvals = [s for s in context["signoffs"] if s.action == "approve"]
         context.update(
             approved_by=approvals[-1] if approvals and report.state == "approved" else None,
             signing_agency=signing_agency,
-            signer_lines=signer_lines(signing_agency),
+            signer_lines=block.lines,
+            signer_name=block.name,
             today=timezone.localdate(),
         )
         return render(request, "programmes/report_print.html", context)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ketnoi.orgs.models import Agency
-from ketnoi.orgs.titles import head_title
+from ketnoi.orgs.titles import signature
 
 from .selectors import ANNUAL, FINAL, MIDTERM, IndicatorFigure, ReviewData, TaskRow
 
@@ -185,18 +185,12 @@ def _issuer(data: ReviewData, issuer_code: str | None, user) -> Agency:
     return Agency.objects.select_related("parent").get(code=code)
 
 
-def _signature(data: ReviewData, issuer: Agency) -> tuple[list[str], str]:
-    party = next((p for p in data.parties if issuer.code in [a.code for a in p.current]), None)
-    head = head_title(issuer)
-    title = (party.signer_title if party else "").strip()
-    if not title:
-        authority = [head]
-    elif title.lower().startswith(("thứ trưởng", "phó")):
-        authority = [f"KT. {head}", title.upper()]
-    else:
-        authority = [title.upper()]
-    name = (party.signer_name if party else "").strip() or "[Họ và tên người ký]"
-    return authority, name
+def _signature(issuer: Agency, day: dt.date) -> tuple[list[str], str]:
+    """The issuing body's signature block on the document's date: from its office holders then (the
+    head, or the deputy who signs its reports under "KT."), never from the programme's original
+    signers, whose bodies may no longer exist. No holder recorded: the head's title, an empty name."""
+    block = signature(issuer, day)
+    return block.lines, block.name
 
 
 def _figure_sentence(figure: IndicatorFigure, year: str) -> str:
@@ -564,7 +558,7 @@ def compose(data: ReviewData, *, issuer_code: str | None = None, user=None, toda
     issued = data.issued
     day = issued.issued_on if issued else (today or timezone.localdate())
     number = f"Số: {issued.number:02d}/BC-{issued.issuer}" if issued else f"Số:      /BC-{issuer.code}"
-    authority, signer_name = _signature(data, issuer)
+    authority, signer_name = _signature(issuer, day)
     recipients = []
     for party in data.parties:
         for agency in party.current:

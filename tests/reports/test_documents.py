@@ -79,9 +79,47 @@ def test_docx_has_the_decree_30_components(docx):
     paragraphs = [p.text for p in docx.paragraphs]
     positions = [paragraphs.index(heading) for heading in HEADINGS]
     assert positions == sorted(positions)
-    assert "KT. BỘ TRƯỞNG" in text and "THỨ TRƯỞNG, PHÓ CHỦ NHIỆM" in text and "Y Vinh Tơr" in text
+    # No office holder of BDTTG is recorded: the head's title and an empty name line, and never the
+    # programme's UBDT signer or a title of that body, which no longer exists.
+    assert document_signature(docx) == ["BỘ TRƯỞNG", "", "", "", "", ""]
+    assert "Y Vinh Tơr" not in text and "PHÓ CHỦ NHIỆM" not in text
     assert "Nơi nhận:" in text and "- Lưu: VT, VP." in text
     assert "(Kèm theo Báo cáo số 01/BC-BDTTG ngày 05/01/2026 của Bộ Dân tộc và Tôn giáo)" in text
+
+
+def document_signature(docx) -> list[str]:
+    """The lines of the signer's cell (the right cell of the recipients | signature table)."""
+    table = next(t for t in docx.tables if t.rows[0].cells[0].paragraphs[0].text == "Nơi nhận:")
+    return [p.text for p in table.rows[0].cells[1].paragraphs]
+
+
+def test_signature_from_the_office_holders_of_the_issuing_body(programme, issued, users):
+    from ketnoi.orgs.models import Agency, OfficeHolder
+
+    bdttg, ubdt = Agency.objects.get(code="BDTTG"), Agency.objects.get(code="UBDT")
+    OfficeHolder.objects.create(
+        agency=ubdt, role="deputy", title="Phó Chủ nhiệm", full_name="Người Cũ", signs_reports=True
+    )
+    OfficeHolder.objects.create(agency=bdttg, role="head", title="Bộ trưởng", full_name="Người Đứng Đầu")
+    OfficeHolder.objects.create(
+        agency=bdttg, role="deputy", title="Thứ trưởng", full_name="Người Ký Thay", signs_reports=True
+    )
+    OfficeHolder.objects.create(  # left before the document's date: not the signer
+        agency=bdttg,
+        role="deputy",
+        title="Thứ trưởng",
+        full_name="Người Đã Nghỉ",
+        signs_reports=True,
+        valid_to=dt.date(2025, 12, 31),
+    )
+    data = review_data(programme=programme, period="2025", kind="annual", today=TODAY)
+    document = documents.compose(data, user=users["dieuphoi"], today=TODAY)
+    assert document.authority == ["KT. BỘ TRƯỞNG", "THỨ TRƯỞNG"] and document.signer_name == "Người Ký Thay"
+    lines = [line for line in document_signature(docx_of(documents.render_docx(document))) if line]
+    assert lines == ["KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Người Ký Thay"]
+    flat = " ".join(pdf_text(documents.render_pdf(document)).split())
+    assert "KT. BỘ TRƯỞNG THỨ TRƯỞNG" in flat and "Người Ký Thay" in flat
+    assert "Người Cũ" not in flat and "Người Đã Nghỉ" not in flat and "PHÓ CHỦ NHIỆM" not in flat
 
 
 def test_docx_layout(docx):
