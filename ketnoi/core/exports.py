@@ -170,7 +170,9 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
         taken.append(name)
         sheet = workbook.create_sheet(name)
         rows = list(spec.rows)
-        widths = spec.widths or column_widths(spec.header, rows)
+        # Label and value lines above the table count for the widths; a one-cell title line spills over.
+        pairs = [line for line in spec.preamble if len(line) > 1]
+        widths = spec.widths or column_widths(spec.header, pairs + rows)
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         header_row = len(spec.preamble) + 1

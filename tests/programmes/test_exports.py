@@ -108,6 +108,7 @@ def test_report_workbook_has_one_sheet_per_report_form(login, users, programme):
         assert facts["Kỳ báo cáo"] == "Quý 2/2025"
         assert facts["Trạng thái"] not in STATE_CODES
         assert isinstance(facts["Hạn gửi"], dt.datetime)
+        assert sheet.column_dimensions["A"].width >= len("Cơ quan báo cáo")  # the labels above fit
         header_row = next(i for i, row in enumerate(sheet.iter_rows(values_only=True), 1) if row[0] == "STT")
         _assert_sheet_is_usable(sheet, header_row)
         header = [cell.value for cell in sheet[header_row]]
