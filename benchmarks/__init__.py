@@ -8,4 +8,5 @@ BENCHMARKS = [
     "benchmarks.bench_tm",
     "benchmarks.bench_qa",
     "benchmarks.eval_qa_seed",
+    "benchmarks.bench_exports",
 ]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import Agency, AgencySuccession, RoleGrant, User
+from .models import Agency, AgencySuccession, OfficeHolder, RoleGrant, User
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -24,10 +24,24 @@ class SuccessionInline(admin.TabularInline):
     extra = 0
 
 
+class OfficeHolderInline(admin.TabularInline):
+    model = OfficeHolder
+    fields = ("role", "title", "full_name", "valid_from", "valid_to", "signs_reports")
+    extra = 0
+
+
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
     list_display = ("code", "name_vi", "kind", "valid_from", "valid_to")
     list_filter = ("kind",)
     search_fields = ("code", "search_key")
     raw_id_fields = ("parent", "unit")
-    inlines = [SuccessionInline]
+    inlines = [SuccessionInline, OfficeHolderInline]
+
+
+@admin.register(OfficeHolder)
+class OfficeHolderAdmin(admin.ModelAdmin):
+    list_display = ("agency", "role", "title", "full_name", "valid_from", "valid_to", "signs_reports")
+    list_filter = ("role", "signs_reports")
+    search_fields = ("agency__code", "title", "full_name")
+    raw_id_fields = ("agency",)

@@ -245,3 +245,44 @@ class SignedInSession(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OfficeHolder(Audited, ValidityMixin):
+    """Who holds an office of an agency (its head or a deputy), with the dates: the signature block of
+    the agency's documents names the holder of the day, never one of a body that no longer exists."""
+
+    SCOPE_UNIT_PATH = "agency__unit"
+
+    class Role(models.TextChoices):
+        HEAD = "head", _("head of the agency")
+        DEPUTY = "deputy", _("deputy head")
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="office_holders", verbose_name=_("agency")
+    )
+    role = models.CharField(_("office"), max_length=10, choices=Role.choices, default=Role.HEAD)
+    title = models.CharField(
+        _("title"), max_length=120, help_text=_("As written above the signature, e.g. Bộ trưởng, Phó Chủ tịch.")
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    signs_reports = models.BooleanField(
+        _("signs reports"),
+        default=False,
+        help_text=_("Signs the agency's reports (reviews, progress reports); when nobody does, the head signs."),
+    )
+
+    class Meta:
+        verbose_name = _("office holder")
+        verbose_name_plural = _("office holders")
+        ordering = ["agency", "role", "-valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="orgs_office_holder_dates",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agency.code} · {self.title}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -11,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ketnoi.core.roles import ROLE_CHOICES
-from ketnoi.core.scoping import COMMUNE, COUNTRY, PROVINCE
+from ketnoi.core.roles import AGENCIES_CHANGE, ROLE_CHOICES
+from ketnoi.core.scoping import COMMUNE, COUNTRY, PROVINCE, require
 from ketnoi.core.text import normalize_text
 from ketnoi.geo.models import AdminUnit
 
-from .models import Agency, ApiToken, RoleGrant, User
+from .models import Agency, ApiToken, OfficeHolder, RoleGrant, User
 
 TOKEN_PREFIX = "kn_"
 
@@ -144,3 +145,60 @@ def password_reset_mail_queue(*, subject: str, body: str, to: str) -> None:
     from .tasks import send_password_reset_mail
 
     enqueue_on_commit(send_password_reset_mail, subject, body, to)
+
+
+# --- office holders (who signs an agency's documents) ---------------------------------------------
+
+
+@transaction.atomic
+def office_holder_add(
+    *,
+    user,
+    agency: Agency,
+    role: str,
+    title: str,
+    full_name: str,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    signs_reports: bool = False,
+) -> OfficeHolder:
+    """Record who holds an office of ``agency`` from ``valid_from``; only an agency that exists then."""
+    require(user, AGENCIES_CHANGE, agency)
+    errors = {}
+    if role not in OfficeHolder.Role.values:
+        errors["role"] = _("Unknown office %(role)r.") % {"role": role}
+    title = normalize_text(title or "", collapse_spaces=True).strip()
+    full_name = normalize_text(full_name or "", collapse_spaces=True).strip()
+    if not title:
+        errors["title"] = _("Give the title as it is written above the signature.")
+    if not full_name:
+        errors["full_name"] = _("Give the office holder's full name.")
+    if valid_from and valid_to and valid_to < valid_from:
+        errors["valid_to"] = _("The end date is before the start date.")
+    if agency.valid_to and (valid_from or agency.valid_to) > agency.valid_to:
+        errors["agency"] = _("%(agency)s no longer exists after %(date)s: record the holder at its successor.") % {
+            "agency": agency.name_vi,
+            "date": agency.valid_to.strftime("%d/%m/%Y"),
+        }
+    if errors:
+        raise ValidationError(errors)
+    return OfficeHolder.objects.create(
+        agency=agency,
+        role=role,
+        title=title,
+        full_name=full_name,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        signs_reports=signs_reports,
+    )
+
+
+@transaction.atomic
+def office_holder_end(*, user, holder: OfficeHolder, valid_to: dt.date) -> OfficeHolder:
+    """The holder left the office on ``valid_to`` (the last day); the record stays for older documents."""
+    require(user, AGENCIES_CHANGE, holder)
+    if holder.valid_from and valid_to < holder.valid_from:
+        raise ValidationError({"valid_to": _("The end date is before the start date.")})
+    holder.valid_to = valid_to
+    holder.save(update_fields=["valid_to"])
+    return holder

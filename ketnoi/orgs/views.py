@@ -269,12 +269,66 @@ def agency_list(request):
     return render(request, template, context)
 
 
+def _office_holder_post(request, agency) -> str:
+    """Add an office holder or end one; the message to show. ValidationError when refused."""
+    from django.core.exceptions import ValidationError
+
+    def day(name):
+        text = request.POST.get(name, "").strip()
+        if not text:
+            return None
+        try:
+            return parse_date(text)
+        except ValueError:
+            raise ValidationError({name: _("%(value)s is not a date (dd/mm/yyyy).") % {"value": text[:20]}}) from None
+
+    if request.POST.get("action") == "end_holder":
+        holder = get_object_or_404(agency.office_holders, pk=request.POST.get("holder"))
+        valid_to = day("valid_to")
+        if valid_to is None:
+            raise ValidationError({"valid_to": _("Give the last day in office (dd/mm/yyyy).")})
+        services.office_holder_end(user=request.user, holder=holder, valid_to=valid_to)
+        return _("The office holder's last day is recorded.")
+    services.office_holder_add(
+        user=request.user,
+        agency=agency,
+        role=request.POST.get("role", ""),
+        title=request.POST.get("title", ""),
+        full_name=request.POST.get("full_name", ""),
+        valid_from=day("valid_from"),
+        valid_to=day("valid_to"),
+        signs_reports=request.POST.get("signs_reports") == "1",
+    )
+    return _("The office holder is recorded.")
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def agency_detail(request, code):
+    """An agency, its succession and its office holders; those who may change the agency record
+    who holds its offices (the signature block of its documents comes from them)."""
+    from django.core.exceptions import ValidationError
+
+    from ketnoi.core.roles import AGENCIES_CHANGE
+    from ketnoi.core.scoping import allows
+
+    from .models import OfficeHolder
+    from .titles import signature
+
     try:
         agency = selectors.agency_get(code=code)
     except Agency.DoesNotExist:
         raise Http404 from None
+    can_change = allows(request.user, AGENCIES_CHANGE, agency)
+    errors = []
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        try:
+            messages.success(request, _office_holder_post(request, agency))
+            return redirect("agency-detail", code=agency.code)
+        except ValidationError as exc:
+            errors = exc.messages
     return render(
         request,
         "orgs/agency_detail.html",
@@ -284,7 +338,14 @@ def agency_detail(request, code):
             "successors": agency.succession_links.select_related("successor"),
             "predecessors": agency.predecession_links.select_related("predecessor"),
             "current": agency.current_successors(),
+            "holders": agency.office_holders.all(),
+            "signature": signature(agency) if agency.is_active_on() else None,
+            "roles": OfficeHolder.Role.choices,
+            "can_change": can_change and agency.is_active_on(),
+            "errors": errors,
+            "form": request.POST if errors else {},
         },
+        status=422 if errors else 200,
     )
 
 
@@ -361,7 +422,7 @@ def _audit_export(entries, file_format: str):
         changes = audit_display.changes(entry) or [None]
         for change in changes:
             rows.append(base + ([change.label, change.before, change.after] if change else ["", "", ""]))
-    return tabular_response("ketnoi-audit", header, rows, file_format)
+    return tabular_response("ketnoi-audit", header, rows, file_format, title=_("Audit log"))
 
 
 @login_required

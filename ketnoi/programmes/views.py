@@ -8,16 +8,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ketnoi.core.exports import tabular_response
 from ketnoi.core.files import download_response
 from ketnoi.core.numbers import format_number, parse_number
 from ketnoi.core.roles import PROGRAMMES_MANAGE, PROGRAMMES_VIEW, REPORTS_APPROVE, REPORTS_SUBMIT, TASKS_UPDATE
 from ketnoi.core.scoping import allows, require_capability
 from ketnoi.geo.models import AdminUnit
 from ketnoi.indicators.periods import period_label
-from ketnoi.orgs.titles import signer_lines
+from ketnoi.orgs.titles import signature
 
-from . import selectors, services
+from . import exports, selectors, services
 from .models import Programme, ProgressReport, Task, TaskAttachment
 
 
@@ -110,41 +109,6 @@ def programme_timeline(request, code):
     )
 
 
-TASK_EXPORT_COLUMNS = [
-    "code",
-    "content_area",
-    "title",
-    "lead_agency",
-    "co_agencies",
-    "start_date",
-    "due_date",
-    "recurrence",
-    "deliverable",
-    "status",
-    "overdue",
-    "indicators",
-]
-
-
-def _task_rows(states):
-    for state in states:
-        task = state.task
-        yield [
-            task.code,
-            task.content_area.code,
-            task.title_vi,
-            task.lead_agency.code,
-            ";".join(a.code for a in task.co_agencies.all()),
-            task.start_date.strftime("%d/%m/%Y") if task.start_date else "",
-            task.due_date.strftime("%d/%m/%Y") if task.due_date else "",
-            task.recurrence,
-            task.deliverable,
-            state.status,
-            "1" if state.overdue else "0",
-            ";".join(i.code for i in task.indicators.all()),
-        ]
-
-
 @login_required
 def task_list(request, code):
     require_capability(request.user, PROGRAMMES_VIEW)
@@ -159,7 +123,7 @@ def task_list(request, code):
         states = [s for s in states if s.status == status]
     file_format = request.GET.get("format")
     if file_format in ("csv", "xlsx"):
-        return tabular_response(f"tasks-{programme.code}", TASK_EXPORT_COLUMNS, _task_rows(states), file_format)
+        return exports.task_export(programme, states, file_format)
     return render(
         request,
         "programmes/task_list.html",
@@ -262,7 +226,7 @@ def report_list(request, code):
         reports, period = selectors.reports_for_user(user=request.user, programme=programme), ""
     file_format = request.GET.get("format")
     if file_format in ("csv", "xlsx"):
-        return _report_export(request, programme, reports, file_format)
+        return exports.report_export(programme, reports, file_format)
     return render(
         request,
         "programmes/report_list.html",
@@ -276,39 +240,6 @@ def report_list(request, code):
             "rates": selectors.reporting_rates(programme=programme, period=period, user=request.user) if period else [],
         },
     )
-
-
-def _report_export(request, programme, reports, file_format):
-    header = [
-        "period",
-        "unit_code",
-        "unit",
-        "agency",
-        "state",
-        "due_date",
-        "submitted_at",
-        "on_time",
-        "element",
-        "value",
-    ]
-    rows = []
-    for report in reports:
-        base = [
-            report.period,
-            report.unit_key,
-            str(report.unit or _("Central")),
-            report.agency.code,
-            report.state,
-            report.due_date.strftime("%d/%m/%Y"),
-            timezone.localtime(report.submitted_at).strftime("%d/%m/%Y %H:%M") if report.submitted_at else "",
-            {True: "1", False: "0", None: ""}[report.on_time],
-        ]
-        values = selectors.report_values(report)
-        if not values:
-            rows.append(base + ["", ""])
-        for value in values:
-            rows.append(base + [value.element.code, value.value])  # a number stays a number
-    return tabular_response(f"reports-{programme.code}", header, rows, file_format)
 
 
 def _report_or_404(request, pk) -> ProgressReport:
@@ -477,14 +408,16 @@ def report_print(request, pk):
     """The report as it is filed: A4, the national header, the signature block, no navigation."""
     report = _report_or_404(request, pk)
     # The header and signer are the reporting agency as it is today (its successor if it was merged).
-    signing_agency = (report.agency.current_successors() or [report.agency])[0]
+    block = signature(report.agency)
+    signing_agency = block.agency
     with translation.override("vi"):  # a filed report is a Vietnamese document, whatever the interface
         context = _report_context(request, report, _shown_values(report, "vi"), {})
         approvals = [s for s in context["signoffs"] if s.action == "approve"]
         context.update(
             approved_by=approvals[-1] if approvals and report.state == "approved" else None,
             signing_agency=signing_agency,
-            signer_lines=signer_lines(signing_agency),
+            signer_lines=block.lines,
+            signer_name=block.name,
             today=timezone.localdate(),
         )
         return render(request, "programmes/report_print.html", context)

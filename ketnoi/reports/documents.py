@@ -14,6 +14,7 @@ import io
 import logging
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ketnoi.orgs.models import Agency
-from ketnoi.orgs.titles import head_title
+from ketnoi.orgs.titles import signature
 
 from .selectors import ANNUAL, FINAL, MIDTERM, IndicatorFigure, ReviewData, TaskRow
 
@@ -29,7 +30,17 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 PDF_TYPE = "application/pdf"
 FORMATS = {"docx": DOCX_TYPE, "pdf": PDF_TYPE}
 FONT = "Times New Roman"
-PDF_FONTS = '"Times New Roman", "Liberation Serif", "DejaVu Serif", "Noto Serif", serif'
+# The PDF has one serif family, vendored (SIL OFL 1.1, fonts/OFL.txt): every Vietnamese glyph is in it, so
+# no character falls back to another font, and the file looks the same on any machine (no system fonts).
+PDF_FONT_FAMILY = "Noto Serif"
+PDF_FONT_DIR = Path(__file__).resolve().parent / "fonts"
+PDF_FONT_FACES = (  # (file, weight, style)
+    ("noto-serif-vi-regular.ttf", "normal", "normal"),
+    ("noto-serif-vi-bold.ttf", "bold", "normal"),
+    ("noto-serif-vi-italic.ttf", "normal", "italic"),
+    ("noto-serif-vi-bold-italic.ttf", "bold", "italic"),
+)
+PDF_FONTS = f'"{PDF_FONT_FAMILY}"'
 MOTTO_COUNTRY = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 DRAFTING_UNIT = "VP"  # the office (Văn phòng) is assumed to draft; change it in the DOCX if another unit did
@@ -174,18 +185,12 @@ def _issuer(data: ReviewData, issuer_code: str | None, user) -> Agency:
     return Agency.objects.select_related("parent").get(code=code)
 
 
-def _signature(data: ReviewData, issuer: Agency) -> tuple[list[str], str]:
-    party = next((p for p in data.parties if issuer.code in [a.code for a in p.current]), None)
-    head = head_title(issuer)
-    title = (party.signer_title if party else "").strip()
-    if not title:
-        authority = [head]
-    elif title.lower().startswith(("thứ trưởng", "phó")):
-        authority = [f"KT. {head}", title.upper()]
-    else:
-        authority = [title.upper()]
-    name = (party.signer_name if party else "").strip() or "[Họ và tên người ký]"
-    return authority, name
+def _signature(issuer: Agency, day: dt.date) -> tuple[list[str], str]:
+    """The issuing body's signature block on the document's date: from its office holders then (the
+    head, or the deputy who signs its reports under "KT."), never from the programme's original
+    signers, whose bodies may no longer exist. No holder recorded: the head's title, an empty name."""
+    block = signature(issuer, day)
+    return block.lines, block.name
 
 
 def _figure_sentence(figure: IndicatorFigure, year: str) -> str:
@@ -497,19 +502,19 @@ def _tables(data: ReviewData) -> list[Table]:
                 "Đánh giá",
             ],
             indicator_rows,
-            [4, 8, 22, 11, 7, 8, 8, 8, 8, 9],
+            [4, 7, 30, 13, 6, 8, 8, 8, 8, 8],
         ),
         Table(
             "Biểu 2. Nhiệm vụ và tình trạng thực hiện",
             ["STT", "Mã", "Nhiệm vụ", "Nội dung", "Chủ trì", "Thời hạn", "Tình trạng"],
             task_rows,
-            [5, 8, 34, 8, 20, 11, 14],
+            [4, 5, 40, 5, 24, 10, 12],
         ),
         Table(
             "Biểu 3. Tổng hợp nhiệm vụ theo nội dung phối hợp",
             ["Mã", "Nội dung", "Tổng số", "Hoàn thành", "Đang thực hiện", "Chưa triển khai", "Dừng", "Quá hạn"],
             count_rows,
-            [6, 34, 9, 10, 11, 11, 8, 9],
+            [5, 41, 9, 9, 10, 10, 7, 9],
             count_total,
         ),
         Table(
@@ -538,7 +543,7 @@ def _tables(data: ReviewData) -> list[Table]:
                     [s.code, s.name, *[f"{fmt_number(y.value)} / {fmt_number(y.target)}" for y in s.years]]
                     for s in data.series
                 ],
-                [8, 30, *[10] * len(years)],
+                [6, 34, *[10] * len(years)],
             )
         )
     return tables
@@ -553,7 +558,7 @@ def compose(data: ReviewData, *, issuer_code: str | None = None, user=None, toda
     issued = data.issued
     day = issued.issued_on if issued else (today or timezone.localdate())
     number = f"Số: {issued.number:02d}/BC-{issued.issuer}" if issued else f"Số:      /BC-{issuer.code}"
-    authority, signer_name = _signature(data, issuer)
+    authority, signer_name = _signature(issuer, day)
     recipients = []
     for party in data.parties:
         for agency in party.current:
@@ -803,9 +808,17 @@ def render_docx(document: ReviewDocument) -> bytes:
     return buffer.getvalue()
 
 
+NAME_COLUMNS = {"Chỉ tiêu", "Nhiệm vụ", "Nội dung", "Chủ trì", "Cơ quan, địa bàn", "Địa bàn"}
+CODE_COLUMNS = {"STT", "Mã"}
+
+
 def _text_columns(table: Table) -> set[int]:
-    wide = {"Chỉ tiêu", "Nhiệm vụ", "Nội dung", "Chủ trì", "Cơ quan, địa bàn", "Địa bàn"}
-    return {i for i, title in enumerate(table.columns) if title in wide}
+    return {i for i, title in enumerate(table.columns) if title in NAME_COLUMNS}
+
+
+def _code_columns(table: Table) -> set[int]:
+    """Numbers and codes: narrow columns that do not wrap, so the width goes to the names."""
+    return {i for i, title in enumerate(table.columns) if title in CODE_COLUMNS}
 
 
 # --- PDF -------------------------------------------------------------------------------------------
@@ -817,12 +830,18 @@ def render_html(document: ReviewDocument) -> str:
         {
             "doc": document,
             "fonts": PDF_FONTS,
+            "font_faces": [
+                {"url": (PDF_FONT_DIR / name).as_uri(), "weight": weight, "style": style}
+                for name, weight, style in PDF_FONT_FACES
+            ],
+            "font_family": PDF_FONT_FAMILY,
             "motto_country": MOTTO_COUNTRY,
             "motto": MOTTO,
             "tables": [
                 {
                     "table": table,
                     "text_columns": _text_columns(table),
+                    "code_columns": _code_columns(table),
                     "pct": [100 * w / sum(table.widths) for w in table.widths],
                 }
                 for table in document.tables

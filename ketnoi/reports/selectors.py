@@ -284,6 +284,16 @@ def review_window(programme: Programme, period: str, kind: str) -> tuple[dt.date
     return programme.period_start, min(spec.end, programme.period_end)
 
 
+def review_opens_on(period: str) -> dt.date:
+    """The first day of the year a review is made for: before it, the review cannot be numbered."""
+    return parse_period(period.strip()).start
+
+
+def review_not_yet(period: str, day: dt.date | None = None) -> bool:
+    """True when the review's year has not begun on ``day`` (today by default)."""
+    return review_opens_on(period) > (day or timezone.localdate())
+
+
 # --- gathering ---------------------------------------------------------------------------------
 
 
@@ -517,6 +527,45 @@ def issuer_codes(programme: Programme, day: dt.date | None = None) -> list[str]:
             if agency.code not in codes:
                 codes.append(agency.code)
     return codes
+
+
+def issue_check(programme: Programme, *, period: str, kind: str, issuer: str, day: dt.date | None = None) -> str:
+    """The issuer's code if the review may be numbered on ``day``; else ValidationError saying why:
+    a bad period or kind, a year that has not begun (the number would be dated before its period),
+    or an issuer that is not a current party of the programme."""
+    review_window(programme, period, kind)
+    period = (period or "").strip()
+    opens = review_opens_on(period)
+    if opens > (day or timezone.localdate()):
+        raise ValidationError(
+            {
+                "period": _(
+                    "%(period)s has not begun: a review of it cannot be numbered before %(date)s "
+                    "(the number is dated the day it is given)."
+                )
+                % {"period": period, "date": opens.strftime("%d/%m/%Y")}
+            }
+        )
+    from ketnoi.core.text import normalize_text
+
+    code = normalize_text(issuer or "").strip().upper()
+    allowed = issuer_codes(programme)
+    if code not in allowed:
+        raise ValidationError(
+            {
+                "issuer": _("%(issuer)r is not a current party of the programme (use one of: %(codes)s).")
+                % {"issuer": code, "codes": ", ".join(allowed)}
+            }
+        )
+    return code
+
+
+def next_number_symbol(issuer: str, year: int) -> str:
+    """The number the issuer's next report of ``year`` would get now ("03/BC-BDTTG"), for confirmation."""
+    from .models import DocumentNumber
+
+    last = DocumentNumber.objects.filter(issuer=issuer, year=year).values_list("last_number", flat=True).first()
+    return f"{(last or 0) + 1:02d}/BC-{issuer}"
 
 
 def issued_reviews(*, programme: Programme) -> dict[tuple[str, str], IssuedReview]:

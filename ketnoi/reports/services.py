@@ -15,7 +15,7 @@ from ketnoi.core.text import normalize_text
 from ketnoi.programmes.models import Programme
 
 from .models import DocumentNumber, IssuedReview
-from .selectors import issuer_codes, review_window
+from .selectors import issue_check, review_window
 
 
 def _number_next(*, issuer: str, year: int) -> int:
@@ -42,23 +42,18 @@ def document_number_take(*, user, issuer: str, year: int) -> str:
 def review_issue(
     *, user, programme: Programme, period: str, kind: str, issuer: str, issued_on: dt.date | None = None
 ) -> IssuedReview:
-    """Give a review its number and date. A review is numbered once: asking again returns its number."""
+    """Give a review its number and date. A review is numbered once: asking again returns its number.
+
+    A review of a year that has not begun is refused: its number would be dated before its period.
+    """
     require(user, PROGRAMMES_MANAGE, None)
     review_window(programme, period, kind)  # clear errors for a bad period or kind
     period = period.strip()
+    issued_on = issued_on or timezone.localdate()
     existing = IssuedReview.objects.select_for_update().filter(programme=programme, period=period, kind=kind).first()
     if existing is not None:
         return existing
-    issuer = normalize_text(issuer or "").strip().upper()
-    allowed = issuer_codes(programme)
-    if issuer not in allowed:
-        raise ValidationError(
-            {
-                "issuer": _("%(issuer)r is not a current party of the programme (use one of: %(codes)s).")
-                % {"issuer": issuer, "codes": ", ".join(allowed)}
-            }
-        )
-    issued_on = issued_on or timezone.localdate()
+    issuer = issue_check(programme, period=period, kind=kind, issuer=issuer, day=issued_on)
     number = _number_next(issuer=issuer, year=issued_on.year)
     return IssuedReview.objects.create(
         programme=programme,

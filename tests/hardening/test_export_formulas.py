@@ -55,11 +55,11 @@ def test_csv_export_neutralises_formulas(login, programme, hostile_tasks):
     client = login("admin")
     text = client.get(f"/programmes/{programme.code}/tasks/?format=csv").content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    exported = {row["code"]: row for row in rows}
+    exported = {row["Mã nhiệm vụ"]: row for row in rows}
     for number, title in enumerate(hostile_tasks, start=1):
         row = exported[f"9.{number}"]
-        assert row["title"] == "'" + title
-        assert row["deliverable"] == "'=1+1"
+        assert row["Nhiệm vụ"] == "'" + title
+        assert row["Sản phẩm"] == "'=1+1"
     assert not any(value[:1] in "=+-@\t\r" for row in rows for value in row.values() if value)
 
 
@@ -71,7 +71,7 @@ def test_xlsx_export_has_no_formula_cells(login, programme, hostile_tasks):
     titles = {}
     for row in sheet.iter_rows(min_row=2):
         assert all(cell.data_type != "f" for cell in row), [c.value for c in row]
-        titles[row[0].value] = row[header.index("title")].value
+        titles[row[0].value] = row[header.index("Nhiệm vụ")].value
     for number, title in enumerate(hostile_tasks, start=1):
         assert titles[f"9.{number}"] == "'" + title
 
@@ -81,7 +81,7 @@ def test_report_export_writes_numbers_as_numbers(login, programme):
     content = client.get(f"/programmes/{programme.code}/reports/?period=2025Q2&format=xlsx").content
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     header = [cell.value for cell in sheet[1]]
-    values = [row[header.index("value")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    values = [row[header.index("Giá trị")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     numbers = [v for v in values if v not in (None, "")]
     assert numbers and all(isinstance(v, int | float) for v in numbers), numbers
 

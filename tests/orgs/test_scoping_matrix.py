@@ -253,7 +253,7 @@ MATRIX = {
     "api/v1/openapi.json": "public",
     "api/v1/docs": "public",
     "agencies/": "public reference",
-    "agencies/<str:code>/": "public reference",
+    "agencies/<str:code>/": "public reference; POST (office holders): tests/orgs/test_office_holders.py",
     "units/": "public reference",
     "units/<str:structure>/<str:level>/<str:code>/": "pages test",
     "units/current/commune/<str:code>/villages/new/": "pages test",

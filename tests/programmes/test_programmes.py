@@ -156,11 +156,11 @@ def test_task_pages_and_exports(login, programme):
     assert client.get(f"/programmes/{programme.code}/timeline/").status_code == 200
     csv_text = client.get(f"/programmes/{programme.code}/tasks/?format=csv").content.decode("utf-8-sig")
     lines = csv_text.strip().splitlines()
-    assert lines[0].startswith("code,content_area,title") and len(lines) == programme.tasks.count() + 1
+    assert lines[0].startswith("Mã nhiệm vụ,Nội dung phối hợp,Nhiệm vụ") and len(lines) == programme.tasks.count() + 1
     xlsx = client.get(f"/programmes/{programme.code}/tasks/?format=xlsx&status=overdue")
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "code" and all(row[10] == "1" for row in rows[1:]) and len(rows) > 1
+    assert rows[0][0] == "Mã nhiệm vụ" and all(row[10] == "Có" for row in rows[1:]) and len(rows) > 1
 
 
 def test_task_page_comment_and_status(login, programme):

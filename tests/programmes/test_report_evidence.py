@@ -282,3 +282,17 @@ def test_the_print_view_of_a_draft_has_an_empty_signature(login, report):
     answer = login("xa.tumorong").get(f"/progress-reports/{draft.pk}/print/")
     assert answer.status_code == 200 and "(Ký, ghi rõ họ tên, đóng dấu)" in answer.content.decode()
     assert "TM. ỦY BAN NHÂN DÂN" in answer.content.decode()  # a commune committee signs for the committee
+
+
+def test_the_print_view_signs_with_the_office_holder_of_the_day(login, report):
+    from ketnoi.orgs.models import OfficeHolder
+
+    lao_cai = report("15")
+    department = Agency.objects.get(code="SDTTG-15")
+    OfficeHolder.objects.create(agency=department, role="head", title="Giám đốc", full_name="Người Giám Đốc")
+    OfficeHolder.objects.create(
+        agency=department, role="deputy", title="Phó Giám đốc", full_name="Người Phó Giám Đốc", signs_reports=True
+    )
+    page = login("tinh.laocai").get(f"/progress-reports/{lao_cai.pk}/print/").content.decode()
+    assert "KT. GIÁM ĐỐC" in page and "PHÓ GIÁM ĐỐC" in page and "Người Phó Giám Đốc" in page
+    assert "Người Giám Đốc<" not in page

@@ -173,4 +173,11 @@ def test_reporting_rate_and_timeliness(programme, users):
 def test_report_export_contains_the_values(login, programme):
     client = login("tinh.laocai")
     text = client.get(f"/programmes/{programme.code}/reports/?period=2025Q2&format=csv").content.decode("utf-8-sig")
-    assert "03037" in text and "ban_tin_dai_xa" in text and "00721" not in text
+    from ketnoi.geo.models import AdminUnit
+    from ketnoi.indicators.models import DataElement
+
+    ta_van, dong_van = (AdminUnit.objects.get(structure="current", code=code).name for code in ("03037", "00721"))
+    element = DataElement.objects.get(code="ban_tin_dai_xa")
+    # Units and elements by their names, not their codes; only Lào Cai's communes.
+    assert ta_van in text and element.name_vi in text and dong_van not in text
+    assert "03037" not in text and "ban_tin_dai_xa" not in text

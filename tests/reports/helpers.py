@@ -37,3 +37,16 @@ def pdf_text(content: bytes) -> str:
 
 def pdf_pages(content: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def pdf_font_names(content: bytes) -> set[str]:
+    """The base names of every font embedded in the PDF, subset tag removed ("ABCDEF+NotoSerif-Bold")."""
+    names = set()
+    for page in PdfReader(io.BytesIO(content)).pages:
+        fonts = page.get("/Resources", {}).get_object().get("/Font", {})
+        for ref in fonts.get_object().values():
+            font = ref.get_object()
+            names.add(str(font["/BaseFont"]).lstrip("/").split("+", 1)[-1])
+            for descendant in font.get("/DescendantFonts", []):
+                names.add(str(descendant.get_object()["/BaseFont"]).lstrip("/").split("+", 1)[-1])
+    return names

@@ -66,3 +66,16 @@ def test_cli_fails_cleanly(programme, tmp_path, capsys):
     )
     assert "cannot write" in capsys.readouterr().err
     assert not path.exists() and not IssuedReview.objects.exists()
+
+
+def test_cli_refuses_to_number_a_year_that_has_not_begun(programme, tmp_path, capsys, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: dt.date(2026, 1, 5))
+    output = tmp_path / "review.docx"
+    args = ["report", "review", "--programme", CODE, "--period", "2030", "--kind", "final"]
+    assert main([*args, "--format", "docx", "--output", str(output), "--issue"]) == 1
+    assert "error: 2030 has not begun: a review of it cannot be numbered before 01/01/2030" in capsys.readouterr().err
+    assert not IssuedReview.objects.exists() and not output.exists()

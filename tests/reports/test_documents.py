@@ -1,6 +1,8 @@
 """The review as DOCX and PDF: Decree 30 components and layout, and figures equal to review_data."""
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 from docx.oxml.ns import qn
@@ -10,7 +12,7 @@ from ketnoi.reports.documents import fmt_number, parse_number, place_date
 from ketnoi.reports.selectors import review_data
 
 from .conftest import TODAY
-from .helpers import docx_of, docx_table, docx_text, pdf_pages, pdf_text
+from .helpers import docx_of, docx_table, docx_text, pdf_font_names, pdf_pages, pdf_text
 
 HEADINGS = [
     "I. ĐẶC ĐIỂM TÌNH HÌNH",
@@ -77,9 +79,47 @@ def test_docx_has_the_decree_30_components(docx):
     paragraphs = [p.text for p in docx.paragraphs]
     positions = [paragraphs.index(heading) for heading in HEADINGS]
     assert positions == sorted(positions)
-    assert "KT. BỘ TRƯỞNG" in text and "THỨ TRƯỞNG, PHÓ CHỦ NHIỆM" in text and "Y Vinh Tơr" in text
+    # No office holder of BDTTG is recorded: the head's title and an empty name line, and never the
+    # programme's UBDT signer or a title of that body, which no longer exists.
+    assert document_signature(docx) == ["BỘ TRƯỞNG", "", "", "", "", ""]
+    assert "Y Vinh Tơr" not in text and "PHÓ CHỦ NHIỆM" not in text
     assert "Nơi nhận:" in text and "- Lưu: VT, VP." in text
     assert "(Kèm theo Báo cáo số 01/BC-BDTTG ngày 05/01/2026 của Bộ Dân tộc và Tôn giáo)" in text
+
+
+def document_signature(docx) -> list[str]:
+    """The lines of the signer's cell (the right cell of the recipients | signature table)."""
+    table = next(t for t in docx.tables if t.rows[0].cells[0].paragraphs[0].text == "Nơi nhận:")
+    return [p.text for p in table.rows[0].cells[1].paragraphs]
+
+
+def test_signature_from_the_office_holders_of_the_issuing_body(programme, issued, users):
+    from ketnoi.orgs.models import Agency, OfficeHolder
+
+    bdttg, ubdt = Agency.objects.get(code="BDTTG"), Agency.objects.get(code="UBDT")
+    OfficeHolder.objects.create(
+        agency=ubdt, role="deputy", title="Phó Chủ nhiệm", full_name="Người Cũ", signs_reports=True
+    )
+    OfficeHolder.objects.create(agency=bdttg, role="head", title="Bộ trưởng", full_name="Người Đứng Đầu")
+    OfficeHolder.objects.create(
+        agency=bdttg, role="deputy", title="Thứ trưởng", full_name="Người Ký Thay", signs_reports=True
+    )
+    OfficeHolder.objects.create(  # left before the document's date: not the signer
+        agency=bdttg,
+        role="deputy",
+        title="Thứ trưởng",
+        full_name="Người Đã Nghỉ",
+        signs_reports=True,
+        valid_to=dt.date(2025, 12, 31),
+    )
+    data = review_data(programme=programme, period="2025", kind="annual", today=TODAY)
+    document = documents.compose(data, user=users["dieuphoi"], today=TODAY)
+    assert document.authority == ["KT. BỘ TRƯỞNG", "THỨ TRƯỞNG"] and document.signer_name == "Người Ký Thay"
+    lines = [line for line in document_signature(docx_of(documents.render_docx(document))) if line]
+    assert lines == ["KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Người Ký Thay"]
+    flat = " ".join(pdf_text(documents.render_pdf(document)).split())
+    assert "KT. BỘ TRƯỞNG THỨ TRƯỞNG" in flat and "Người Ký Thay" in flat
+    assert "Người Cũ" not in flat and "Người Đã Nghỉ" not in flat and "PHÓ CHỦ NHIỆM" not in flat
 
 
 def test_docx_layout(docx):
@@ -176,15 +216,38 @@ def test_pdf_says_the_same_with_diacritics_intact(document, data):
     assert pages[0].split()[-1] != "1"  # … and none on page 1
 
 
-def test_draft_has_no_number_and_renders_without_the_times_font(programme, users):
+def test_draft_has_no_number_and_uses_only_the_vendored_serif(programme, users):
     data = review_data(programme=programme, period="2024", kind="annual", today=TODAY)
     document = documents.compose(data, today=TODAY)
     assert document.draft and document.number_line.startswith("Số:") and "/BC-BKHCN" in document.number_line
     assert "Hà Nội, ngày 05 tháng 01 năm 2026" == document.place_date
     html = documents.render_html(document)
-    assert '"Times New Roman", "Liberation Serif", "DejaVu Serif", "Noto Serif", serif' in html
+    families = set(re.findall(r"font-family:\s*([^;]+);", html))
+    assert families == {'"Noto Serif"'}  # one family, no list of fallbacks
+    faces = re.findall(r'src: url\("file://([^"]+)"\)', html)
+    assert len(faces) == 4 and all(Path(face).is_file() for face in faces)  # vendored, not the system's
     assert "http" not in html.replace("http-equiv", "")  # nothing fetched from outside
     assert pdf_text(documents.render_pdf(document)).count("BÁO CÁO") >= 1
+
+
+def test_pdf_embeds_exactly_one_serif_family(document):
+    """Every glyph (bold headings, italic place and date, Vietnamese tone marks) comes from Noto Serif:
+    no per-glyph fallback to another font."""
+    names = pdf_font_names(documents.render_pdf(document))
+    families = {re.sub(r"(-(Regular|Bold|Italic))+$", "", name) for name in names}
+    assert families == {"Noto-Serif"}, names
+    assert names == {"Noto-Serif", "Noto-Serif-Bold", "Noto-Serif-Italic", "Noto-Serif-Bold-Italic"}
+
+
+def test_tables_give_their_width_to_names_not_codes(document):
+    for table in document.tables:
+        codes = [w for title, w in zip(table.columns, table.widths, strict=True) if title in documents.CODE_COLUMNS]
+        names = [w for title, w in zip(table.columns, table.widths, strict=True) if title in documents.NAME_COLUMNS]
+        assert names, table.caption
+        if codes:
+            assert max(names) >= 3 * max(codes), table.caption  # the main name column is the widest
+    html = documents.render_html(document)
+    assert html.count('class="code"') >= len(document.data.tasks)  # codes do not wrap
 
 
 def test_final_review(programme):

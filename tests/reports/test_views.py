@@ -1,8 +1,12 @@
 """Pages and API: downloads for country-wide readers only; everyone else with an area gets 404."""
 
+import datetime as dt
+
 import pytest
+from django.core.exceptions import ValidationError
 
 from ketnoi.orgs.services import token_create
+from ketnoi.reports import services
 from ketnoi.reports.documents import DOCX_TYPE, PDF_TYPE
 from ketnoi.reports.models import DocumentNumber, IssuedReview
 
@@ -46,15 +50,70 @@ def test_bad_period_on_the_page_is_explained(programme, login):
 
 def test_numbering_from_the_page(programme, login):
     client = login("dieuphoi")
-    response = client.post(f"/reviews/{CODE}/issue/", {"period": "2025", "kind": "annual", "issuer": "BDTTG"})
+    asked = {"period": "2025", "kind": "annual", "issuer": "BDTTG"}
+    response = client.post(f"/reviews/{CODE}/issue/", {**asked, "confirm": "yes"})
     assert response.status_code == 302
     assert IssuedReview.objects.get().number_symbol == "01/BC-BDTTG"
     assert "01/BC-BDTTG" in client.get(f"/reviews/{CODE}/").content.decode()
     docx = client.get(DOWNLOAD, {"period": "2025", "format": "docx"})
     assert "Số: 01/BC-BDTTG" in docx_text(docx_of(docx.content))
-    bad = client.post(f"/reviews/{CODE}/issue/", {"period": "2025", "kind": "final", "issuer": "BDTTG"}, follow=True)
-    assert "The final review is made for the last year" in bad.content.decode()
+    bad = client.post(
+        f"/reviews/{CODE}/issue/", {"period": "2025", "kind": "final", "issuer": "BDTTG", "confirm": "yes"}
+    )
+    assert bad.status_code == 422 and "The final review is made for the last year" in bad.content.decode()
     assert IssuedReview.objects.count() == 1
+    again = client.get(f"/reviews/{CODE}/issue/", asked, follow=True)  # already numbered: back to the list
+    assert "The review already has number 01/BC-BDTTG." in again.content.decode()
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """The page's clock on 05/01/2026: 2025 is over, 2026 has begun, 2027 has not."""
+    from django.utils import timezone
+
+    day = dt.date(2026, 1, 5)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+    return day
+
+
+def test_giving_a_number_asks_for_confirmation_first(programme, login, today):
+    client = login("dieuphoi")
+    asked = {"period": "2025", "kind": "annual", "issuer": "BDTTG"}
+    listing = client.get(f"/reviews/{CODE}/").content.decode()
+    assert f'<form method="get" action="/reviews/{CODE}/issue/">' in listing  # a link-like step, no JavaScript
+    page = client.get(f"/reviews/{CODE}/issue/", asked)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "01/BC-BDTTG" in body and "05/01/2026" in body and "Bộ Dân tộc và Tôn giáo" in body
+    assert 'name="confirm" value="yes"' in body
+    # Neither opening the page nor a POST without the confirmation takes a number.
+    assert client.post(f"/reviews/{CODE}/issue/", asked).status_code == 200
+    assert not IssuedReview.objects.exists() and not DocumentNumber.objects.exists()
+    assert client.post(f"/reviews/{CODE}/issue/", {**asked, "confirm": "yes"}).status_code == 302
+    assert IssuedReview.objects.get().number_symbol == "01/BC-BDTTG"
+
+
+def test_a_year_that_has_not_begun_cannot_be_numbered(programme, login, users, today):
+    client = login("dieuphoi")
+    listing = client.get(f"/reviews/{CODE}/").content.decode()
+    assert "from 01/01/2027" in listing  # no button for the years ahead
+    assert 'name="period" value="2027"' not in listing and 'name="period" value="2026"' in listing
+    for method in (client.get, client.post):
+        response = method(
+            f"/reviews/{CODE}/issue/", {"period": "2027", "kind": "midterm", "issuer": "BDTTG", "confirm": "yes"}
+        )
+        assert response.status_code == 422
+        assert "2027 has not begun: a review of it cannot be numbered before 01/01/2027" in response.content.decode()
+    assert not IssuedReview.objects.exists() and not DocumentNumber.objects.exists()
+    with pytest.raises(ValidationError, match="2030 has not begun"):
+        services.review_issue(
+            user=users["dieuphoi"], programme=programme, period="2030", kind="final", issuer="BDTTG", issued_on=today
+        )
+    # The year in progress may be numbered (a yearly review is often issued in December).
+    issued = services.review_issue(
+        user=users["dieuphoi"], programme=programme, period="2026", kind="annual", issuer="BDTTG", issued_on=today
+    )
+    assert issued.number_symbol == "01/BC-BDTTG"
 
 
 def test_area_officers_see_the_page_without_downloads(programme, login):

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('geo', '0001_initial'),
-        ('orgs', '0003_signed_in_sessions'),
+        ('orgs', '0004_signed_in_sessions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

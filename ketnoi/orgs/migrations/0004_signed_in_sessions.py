@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0002_alter_apitoken_options_alter_rolegrant_options'),
+        ('orgs', '0003_office_holders'),
     ]
 
     operations = [
