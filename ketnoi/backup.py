@@ -128,7 +128,9 @@ def _tool(name: str) -> str:
 def _run_tool(argv: list[str], env: dict[str, str], what: str) -> subprocess.CompletedProcess:
     result = subprocess.run(argv, env=env, capture_output=True, text=True)
     if result.returncode != 0:
-        detail = " ".join((result.stderr or result.stdout).strip().split())[:600]
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        errors = [line for line in lines if "ERROR" in line or "FATAL" in line] or lines
+        detail = " ".join(" ".join(errors).split())[:600]
         raise BackupError(f"{what} failed: {detail}")
     return result
 
@@ -529,7 +531,9 @@ def _swap_postgresql(path: Path, staged: Path, manifest: dict, work: Path) -> No
     )
     before = work / "before.sql"
     before.write_text(
-        "SET lock_timeout = '60s';\nDROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n", encoding="utf-8"
+        "SET lock_timeout = '60s';\nSET client_min_messages = warning;\n"
+        "DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n",
+        encoding="utf-8",
     )
     after = work / "after.sql"
     after.write_text(f"SET search_path = public;\nDO $$\nBEGIN\n{checks}\nEND $$;\n", encoding="utf-8")
@@ -554,7 +558,7 @@ def _swap_postgresql(path: Path, staged: Path, manifest: dict, work: Path) -> No
             str(after),
         ],
         env,
-        "restoring into PostgreSQL",
+        f"restoring {path} into PostgreSQL (rolled back, the current data was left unchanged)",
     )
 
 
