@@ -373,6 +373,79 @@ def cmd_qa(args) -> int:
     return 1 if any(f.blocking for f in findings) else 0
 
 
+def cmd_backup(args) -> int:
+    """Write the database and the uploaded files into one archive (0600: it holds personal data)."""
+    from ketnoi.backup import BackupError, create_backup, list_backups
+
+    if args.list:
+        found = list_backups()
+        for path, manifest in found:
+            if manifest is None:
+                print(f"{path}  (not a readable Kết Nối backup)")
+            else:
+                rows = sum(manifest["tables"].values())
+                print(
+                    f"{path}  {manifest['created_at']}  {manifest['database']['vendor']}  "
+                    f"{rows} rows, {manifest['media_files']} files, {path.stat().st_size} bytes"
+                )
+        if not found:
+            print("no backups in var/backups/")
+        return 0
+    try:
+        output, manifest = create_backup(Path(args.output) if args.output else None)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot write the backup {args.output or ''}: {exc.strerror} ({exc.filename})", file=sys.stderr)
+        return 2
+    rows = sum(manifest["tables"].values())
+    print(
+        f"wrote {output} ({manifest['database']['vendor']}, {len(manifest['tables'])} tables, {rows} rows, "
+        f"{manifest['media_files']} uploaded files, {output.stat().st_size} bytes)"
+    )
+    return 0
+
+
+def cmd_restore(args) -> int:
+    """Replace the database and the uploaded files with a backup, after checking all of it."""
+    from ketnoi.backup import BackupError, database_is_empty, database_label, read_manifest, restore_backup
+
+    path = Path(args.file)
+    try:
+        manifest, tar = read_manifest(path)
+        tar.close()
+        if not args.yes and not database_is_empty():
+            target = database_label()
+            if not sys.stdin.isatty():
+                raise BackupError(
+                    f"{target} is not empty and there is no terminal to confirm; "
+                    f"run `ketnoi restore {path} --yes` to replace it with {path}"
+                )
+            answer = input(
+                f"Replace {target} and the uploaded files with the backup of {manifest['created_at']}? "
+                "Type yes to continue: "
+            )
+            if answer.strip().lower() != "yes":
+                print("restore cancelled; nothing was changed", file=sys.stderr)
+                return 2
+        result = restore_backup(path)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(
+            f"error: cannot restore {path}: {exc.strerror} ({exc.filename}); the current data was kept", file=sys.stderr
+        )
+        return 2
+    print(
+        f"restored {path} ({result.vendor}, {result.tables} tables, {result.rows} rows, {result.files} uploaded files)"
+    )
+    for note in result.notes:
+        print(f"note: {note}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ketnoi", description="Kết Nối: operate the platform.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -471,6 +544,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-seal", action="store_true", help="check only what is sealed, write nothing")
     for parser_ in (p, *audit_sub.choices.values()):
         parser_.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("backup", help="write the database and the uploaded files into one archive (0600)")
+    p.add_argument("--output", help="file to write (default: var/backups/ketnoi-backup-<UTC time>.tar)")
+    p.add_argument("--list", action="store_true", help="list the backups in var/backups/")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database and the uploaded files with a backup (checked first)")
+    p.add_argument("file", help="a backup written by `ketnoi backup`")
+    p.add_argument("--yes", action="store_true", help="replace a non-empty database without asking")
+    p.set_defaults(func=cmd_restore)
 
     sub.add_parser("compilemessages", help="compile the vi/en/th interface translations").set_defaults(
         func=cmd_compilemessages
