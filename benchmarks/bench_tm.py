@@ -362,7 +362,7 @@ def child(size: int, n_queries: int, n_baseline: int, seed: int) -> dict:
     from ketnoi.people.loaders import load_people
     from ketnoi.translation import memory
 
-    for name in ("NEIGHBOURS", "POSTING_CAP", "CANDIDATES"):
+    for name in ("NEIGHBOURS", "RECENTRE_NEIGHBOURS", "POSTING_CAP", "CANDIDATES"):
         if os.environ.get(f"BENCH_TM_{name}"):
             setattr(memory, name, int(os.environ[f"BENCH_TM_{name}"]))
     call_command("migrate", interactive=False, verbosity=0)
@@ -410,7 +410,8 @@ def child(size: int, n_queries: int, n_baseline: int, seed: int) -> dict:
     _top, base_ms = exhaustive(query_keys[:n_baseline], ids, keys, workers=1)
     # The reference top 5 of every query depends only on the data and the queries: computed once
     # (on every core) and cached beside the databases.
-    reference_file = CACHE_DIR / f"{tag}-q{n_queries}-reference.json"
+    # (keyed by the data and the queries only, not by INDEX_VERSION: a new index keeps the reference)
+    reference_file = CACHE_DIR / f"tm-{size}-{seed}-q{n_queries}-reference.json"
     if reference_file.exists():
         reference = json.loads(reference_file.read_text())
     else:
@@ -472,6 +473,7 @@ def child(size: int, n_queries: int, n_baseline: int, seed: int) -> dict:
         "server_version": _server_version(connection),
         "settings": {
             "NEIGHBOURS": memory.NEIGHBOURS,
+            "RECENTRE_NEIGHBOURS": memory.RECENTRE_NEIGHBOURS,
             "POSTING_CAP": memory.POSTING_CAP,
             "CANDIDATES": memory.CANDIDATES,
         },

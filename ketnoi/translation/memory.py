@@ -36,6 +36,7 @@ from .languages import language_for
 from .models import TMEntry, TMGram, sort_keys
 
 NEIGHBOURS = 250  # entries read on each side of the query, per sort order and scope
+RECENTRE_NEIGHBOURS = 250  # the same around the best fuzzy match of the first pass (0: no second pass)
 POSTING_CAP = 100  # postings read per bigram; a bigram with more is "common"
 MAX_QUERY_GRAMS = 48  # per scope; longer queries use their most distinctive bigrams
 CANDIDATES = 100  # entries sharing rare bigrams re-scored by rapidfuzz
@@ -110,26 +111,52 @@ def score(query_key: str, candidate_key: str) -> int:
     return min(99, int(round(value)))
 
 
-def score_many(query_key: str, keys: dict, *, min_score: int = 0, skip=()) -> dict:
+def score_many(query_key: str, keys: dict, *, min_score: int = 0, skip=(), best: int | None = None) -> dict:
     """``score(query_key, key)`` for every ``{id: key}`` scoring at least ``min_score`` (100 for an
     identical key), computed by rapidfuzz's C loop. Keys whose length alone keeps them below
-    ``min_score`` are skipped: ratio ≤ 200·min(a, b)/(a + b), and sorting tokens keeps the length."""
+    ``min_score`` are skipped: ratio ≤ 200·min(a, b)/(a + b), and sorting tokens keeps the length.
+
+    With ``best=k`` only the k best scores (ties included) are needed: once the character ratios
+    are known, their k-th best is a floor no lower-scoring key can reach the top k under, so the
+    word-order score is computed only for keys whose length lets it reach that floor, and keys
+    below the floor are left out. The k best are the same as without ``best``."""
     length = len(query_key)
-    choices = {}
     result = {}
+    ids, choices = [], []
     for entry_id, key in keys.items():
         if entry_id in skip:
             continue
         if key == query_key:
             result[entry_id] = 100
         elif 200 * min(length, len(key)) >= min_score * (length + len(key)):
-            choices[entry_id] = key
+            ids.append(entry_id)
+            choices.append(key)
     if not choices:
         return result
-    ratios = {i: v for _k, v, i in process.extract(query_key, choices, scorer=fuzz.ratio, limit=None)}
-    for _k, tsr, entry_id in process.extract(query_key, choices, scorer=fuzz.token_sort_ratio, limit=None):
-        value = min(99, int(round(max(ratios[entry_id], 0.95 * tsr))))
-        if value >= min_score:
+    ratios = [0.0] * len(choices)
+    for _k, value, index in process.extract(query_key, choices, scorer=fuzz.ratio, limit=None):
+        ratios[index] = value
+    floor = min_score
+    if best and len(choices) + len(result) >= best:
+        ranked = sorted([*(min(99, int(round(v))) for v in ratios), *result.values()], reverse=True)
+        floor = max(floor, ranked[best - 1])
+    # 0.95 × token_sort_ratio can lift a key to the floor only if 0.95 × its length bound can.
+    word_order = [
+        i
+        for i, key in enumerate(choices)
+        if ratios[i] < 99 and 0.95 * 200 * min(length, len(key)) >= (floor - 0.5) * (length + len(key))
+    ]
+    sorted_ratios = {}
+    if word_order:
+        cutoff = max(0.0, (floor - 0.5) / 0.95)
+        subset = [choices[i] for i in word_order]
+        for _k, value, index in process.extract(
+            query_key, subset, scorer=fuzz.token_sort_ratio, limit=None, score_cutoff=cutoff
+        ):
+            sorted_ratios[word_order[index]] = value
+    for i, entry_id in enumerate(ids):
+        value = min(99, int(round(max(ratios[i], 0.95 * sorted_ratios.get(i, 0.0)))))
+        if value >= floor:
             result[entry_id] = value
     return result
 
@@ -224,8 +251,24 @@ def suggest(
     ]
     if rare:
         keys.update(pair.filter(pk__in=rare).values_list("id", "source_key"))
-    for entry_id, value in score_many(key, keys, min_score=min_score, skip=scored).items():
-        scored[entry_id] = value
+    scored.update(score_many(key, keys, min_score=min_score, skip=scored, best=limit))
+
+    # Second pass, centred on the best fuzzy match found: its neighbours in the two orders. A query
+    # that differs from its best match early (a word replaced near the start) sorts away from the
+    # entries that resemble that match; the match itself sorts among them.
+    fuzzy = [(value, i) for i, value in scored.items() if value < 100]
+    if fuzzy and RECENTRE_NEIGHBOURS:
+        centre = keys[max(fuzzy)[1]]
+        more = {
+            i: k
+            for i, k in _neighbours(
+                centre, source_language.pk, target_language.pk, programme_ids, size=RECENTRE_NEIGHBOURS
+            ).items()
+            if i not in keys
+        }
+        values = sorted(scored.values(), reverse=True)
+        floor = max(min_score, values[limit - 1]) if len(values) >= limit else min_score
+        scored.update(score_many(key, more, min_score=floor, skip=scored, best=limit))
 
     # Only the entries that can make the cut (ties at the last place included) are read in full.
     values = sorted(scored.values(), reverse=True)
@@ -263,13 +306,16 @@ def suggest(
     ]
 
 
-def _neighbours(key: str, source_id: int, target_id: int, programme_ids) -> dict[int, str]:
+def _neighbours(key: str, source_id: int, target_id: int, programme_ids, *, size: int | None = None) -> dict[int, str]:
     """Entries next to the key in the prefix and the suffix order of each scope: ``{id: source_key}``.
 
     Sorted neighbourhood (Hernández & Stolfo 1995), two passes: neighbours in ``prefix_key`` order
     share the longest start with the query, neighbours in ``suffix_key`` order the longest end.
     One SQL statement of 4 index range scans per scope, each ``NEIGHBOURS`` rows long.
     """
+    size = NEIGHBOURS if size is None else size
+    if size <= 0:
+        return {}
     prefix, suffix = sort_keys(key)
     table = connection.ops.quote_name(TMEntry._meta.db_table)
     parts, params = [], []
@@ -286,7 +332,7 @@ def _neighbours(key: str, source_id: int, target_id: int, programme_ids) -> dict
                 parts.append(
                     f"SELECT * FROM (SELECT id, source_key FROM {table} WHERE source_language_id = %s "
                     f"AND target_language_id = %s AND {scope} AND {column} {op} %s "
-                    f"ORDER BY {order} LIMIT {NEIGHBOURS}) AS n{len(parts)}"
+                    f"ORDER BY {order} LIMIT {int(size)}) AS n{len(parts)}"
                 )
                 params += [source_id, target_id, *scope_params, value]
     with connection.cursor() as cursor:
