@@ -16,7 +16,7 @@ DATA = Path(__file__).resolve().parent / "data" / "termbase.csv"
 
 
 def load_termbase(path: Path | str = DATA) -> services.TermbaseWrite:
-    """Upsert the preloaded concepts and terms (vi, en, th); a second run changes nothing.
+    """Upsert the preloaded concepts and terms (vi, en, th, lo, km); a second run changes nothing.
 
     Columns: concept_id, domain, language, term, status, part_of_speech, note. Rows whose language
     is not in the languages table are refused with the row number (load people first).

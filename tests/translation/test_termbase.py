@@ -25,7 +25,7 @@ def test_load_termbase_is_idempotent_and_audited_once(db):
 
 def test_preloaded_content(loaded_termbase):
     languages = set(Term.objects.values_list("language__bcp47", flat=True))
-    assert languages == {"vi", "en", "th"}
+    assert languages == {"vi", "en", "th", "lo", "km"}
     groups = Concept.objects.filter(domain="ethnic_group")
     assert groups.count() == 54 == EthnicGroup.objects.count()
     for group in EthnicGroup.objects.all():
