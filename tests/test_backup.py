@@ -315,7 +315,8 @@ def test_restore_refuses_when_the_disk_is_too_small(monkeypatch, tmp_path):
 def postgres_install(tmp_path):
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        pytest.skip("DATABASE_URL does not point at PostgreSQL (CI runs this in its PostgreSQL pass)")
+        # The SQLite pass uses the local PostgreSQL server too (required in CI, see require_service).
+        url = os.environ.get("KETNOI_BACKUP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/ketnoi_backup_test")
     import psycopg
 
     parts = urlsplit(os.environ.get("KETNOI_BACKUP_TEST_DATABASE_URL") or url)
