@@ -63,6 +63,7 @@ def task_rows(n: int) -> list[list]:
 
 def report_sheets(summary_rows: int, forms: int, elements: int):
     from ketnoi.core.exports import Sheet
+    from ketnoi.programmes.exports import REPORT_HEADER
 
     submitted = dt.datetime(2025, 7, 3, 9, 30)
     summary = [
@@ -80,19 +81,7 @@ def report_sheets(summary_rows: int, forms: int, elements: int):
         ]
         for i in range(summary_rows)
     ]
-    header = [
-        "Kỳ báo cáo",
-        "Địa bàn",
-        "Cơ quan báo cáo",
-        "Trạng thái",
-        "Hạn gửi",
-        "Ngày gửi",
-        "Đúng hạn",
-        "Chỉ tiêu",
-        "Đơn vị tính",
-        "Giá trị",
-    ]
-    sheets = [Sheet("Tổng hợp", header, summary)]
+    sheets = [Sheet("Tổng hợp", REPORT_HEADER, summary)]
     for form in range(forms):
         preamble = [
             ["BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHƯƠNG TRÌNH 922/CTPH-BTTTT-UBDT"],
