@@ -4,13 +4,18 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench messages clean
+.PHONY: run test lint bench messages upgrade clean
 
-$(STAMP): pyproject.toml
+# requirements.lock pins every package with its hashes (uv pip compile); `make upgrade` refreshes it.
+LOCK := requirements.lock
+COMPILE := pip compile pyproject.toml --extra test --generate-hashes --universal --python-version 3.11 --quiet -o $(LOCK)
+
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -m pip install --quiet -e ".[test]" 2>&1 | grep -v "is ignored" || true
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK) 2>&1 | grep -v "is ignored" || true
+	$(BIN)/python -m pip install --quiet --no-deps -e . 2>&1 | grep -v "is ignored" || true
 	$(BIN)/python -c "import ketnoi, django, huey, underthesea" # fail here if the install did not complete
 	touch $(STAMP)
 
@@ -31,6 +36,13 @@ bench: $(STAMP)
 messages: $(STAMP)
 	cd ketnoi && ../$(BIN)/python ../manage.py makemessages -l vi -l en -l th --no-obsolete --no-location
 	$(BIN)/ketnoi compilemessages
+
+upgrade:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv 2>&1 | grep -v "is ignored" || true
+	$(BIN)/uv $(COMPILE) --upgrade
+	rm -f $(STAMP)
+	$(MAKE) $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
