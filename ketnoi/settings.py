@@ -268,6 +268,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+# Behind nginx: downloads answered with X-Accel-Redirect to this internal location, which nginx maps
+# to MEDIA_ROOT (deploy/nginx/ketnoi.conf). Empty: the app sends the file itself.
+DOWNLOAD_ACCEL_PREFIX = os.environ.get("KETNOI_ACCEL_REDIRECT_PREFIX", "")
 
 # --- Uploads and imports ------------------------------------------------------------------
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))

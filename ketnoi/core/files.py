@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import quote
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -59,9 +62,21 @@ def check_uploads(uploads, *, max_files: int) -> list[tuple[object, str, str]]:
     return checked
 
 
-def download_response(name: str, *, filename: str, content_type: str) -> FileResponse:
+def download_response(name: str, *, filename: str, content_type: str) -> HttpResponse:
     """A stored file sent as a download under its original name; a file gone from the disk is a 404.
-    The caller has already checked that the reader may see the object the file belongs to."""
+    The caller has already checked that the reader may see the object the file belongs to.
+
+    Behind nginx (DOWNLOAD_ACCEL_PREFIX set, deploy/nginx/ketnoi.conf) the app only answers with
+    an X-Accel-Redirect to an internal location and nginx sends the bytes, so a large download does
+    not hold an app process; uploads are never reachable by their path without this answer."""
+    prefix = settings.DOWNLOAD_ACCEL_PREFIX
+    if prefix:
+        if not default_storage.exists(name):
+            raise Http404
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = prefix + quote(name)
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
     try:
         handle = default_storage.open(name, "rb")
     except FileNotFoundError:
