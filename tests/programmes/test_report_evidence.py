@@ -296,3 +296,18 @@ def test_the_print_view_signs_with_the_office_holder_of_the_day(login, report):
     page = login("tinh.laocai").get(f"/progress-reports/{lao_cai.pk}/print/").content.decode()
     assert "KT. GIÁM ĐỐC" in page and "PHÓ GIÁM ĐỐC" in page and "Người Phó Giám Đốc" in page
     assert "Người Giám Đốc<" not in page
+
+
+def test_behind_nginx_the_download_is_an_x_accel_redirect_after_the_scope_check(login, users, report, settings):
+    settings.DOWNLOAD_ACCEL_PREFIX = "/_protected/"
+    draft = report("23425")
+    evidence = services.report_evidence_add(user=users["xa.tumorong"], report=draft, upload=_pdf())
+    answer = login("dieuphoi").get(f"/progress-reports/evidence/{evidence.pk}/")
+    assert answer.status_code == 200
+    assert answer["X-Accel-Redirect"] == "/_protected/" + evidence.file.name
+    assert answer["Content-Type"] == evidence.content_type
+    assert "attachment" in answer["Content-Disposition"] and evidence.original_name in answer["Content-Disposition"]
+    assert answer.content == b""  # nginx sends the bytes
+    assert login("xa.tavan").get(f"/progress-reports/evidence/{evidence.pk}/").status_code == 404
+    evidence.file.storage.delete(evidence.file.name)
+    assert login("dieuphoi").get(f"/progress-reports/evidence/{evidence.pk}/").status_code == 404
