@@ -212,6 +212,25 @@ def cmd_audit(args) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_jobs(args) -> int:
+    """The job ledger: counts by state and the failed ones, or send again what a fault left behind."""
+    from django.db.models import Count
+
+    from ketnoi.core.jobs import resume_stalled
+    from ketnoi.core.models import JobRecord
+
+    if args.jobs_command == "resume":
+        counts = resume_stalled()
+        print(f"sent again {counts['resumed']}, given up {counts['failed']}, forgotten {counts['forgotten']}")
+        return 0
+    for row in JobRecord.objects.values("state").annotate(n=Count("id")).order_by("state"):
+        print(f"{row['state']:<8} {row['n']}")
+    failed = JobRecord.objects.filter(state=JobRecord.State.FAILED).order_by("-finished_at")[:20]
+    for record in failed:
+        print(f"failed #{record.pk} {record.name} {record.args} after {record.attempts}: {record.last_error[-200:]}")
+    return 1 if failed else 0
+
+
 def _worker_command() -> list[str]:
     return [sys.executable, "-m", "django", "run_huey", "--settings", "ketnoi.settings"]
 
@@ -544,6 +563,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-seal", action="store_true", help="check only what is sealed, write nothing")
     for parser_ in (p, *audit_sub.choices.values()):
         parser_.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("jobs", help="the job ledger (what the workers were asked to do)")
+    jobs_sub = p.add_subparsers(dest="jobs_command", required=True)
+    jobs_sub.add_parser("status", help="jobs by state, and the failed ones (exit 1 if any)")
+    jobs_sub.add_parser(
+        "resume", help="send again the jobs a queue lost or a killed worker left (a job does it every minute)"
+    )
+    for parser_ in jobs_sub.choices.values():
+        parser_.set_defaults(func=cmd_jobs)
 
     p = sub.add_parser("backup", help="write the database and the uploaded files into one archive (0600)")
     p.add_argument("--output", help="file to write (default: var/backups/ketnoi-backup-<UTC time>.tar)")

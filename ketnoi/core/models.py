@@ -116,3 +116,34 @@ class AuditSeal(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit seals are append-only")
+
+
+class JobRecord(models.Model):
+    """One enqueued job, written in the same transaction as the change that asked for it (a
+    transactional outbox). The queue (huey on SQLite or Redis) only carries the record's id: a job
+    lost with a Redis restart, or left half-run by a killed worker, is found here and enqueued again
+    by core.resume_jobs; the claim below makes sure no two workers run one record at once."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    name = models.CharField(_("job"), max_length=120)
+    args = models.JSONField(_("arguments"), default=list)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    enqueued_at = models.DateTimeField(_("enqueued at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("job record")
+        verbose_name_plural = _("job records")
+        indexes = [models.Index(fields=["state", "enqueued_at"], name="core_job_state_idx")]
+
+    def __str__(self):
+        return f"{self.name} #{self.pk} ({self.state})"

@@ -17,3 +17,11 @@ def seal_audit_log():
     from .audit_chain import seal_pending
 
     return seal_pending()
+
+
+@periodic(crontab(minute="*"), name="core.resume_jobs")
+def resume_jobs():
+    """Enqueue again the jobs a Redis restart lost or a killed worker left half-run."""
+    from .jobs import resume_stalled
+
+    return resume_stalled()
