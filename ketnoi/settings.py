@@ -257,7 +257,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "ketnoi.core.storage.CleanFileSystemStorage"},
     "staticfiles": {
         # fingerprinted names (style.3f2a….css) served with a one-year immutable cache, gzip and brotli
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -9,6 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -18,6 +19,9 @@ from pydantic import Field
 from .importing import ImportFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+STORAGE_FULL_MESSAGE = _lazy(
+    "The server's disk is full, so nothing was saved. The administrators have been told; try again later."
+)
 MAX_PAGE = 1_000_000
 
 
@@ -104,6 +108,11 @@ def install_problem_handlers(api) -> None:
     def _server_error(request, exc):
         import logging
 
+        from .storage import is_disk_full
+
+        if is_disk_full(exc):
+            logging.getLogger("ketnoi.api").error("disk full: %s", exc)
+            return problem(request, 507, _("Storage full"), STORAGE_FULL_MESSAGE)
         logging.getLogger("ketnoi.api").exception("unhandled API error")
         return problem(request, 500, _("Internal error"), _("The error has been logged."))
 

@@ -1,4 +1,8 @@
+import logging
+
 from .audit import acting_as
+
+log = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str | None:
@@ -73,6 +77,14 @@ class ConcurrentWriteMiddleware:
         from django.db import IntegrityError
         from django.shortcuts import render
 
-        if not isinstance(exception, IntegrityError) or request.path.startswith("/api/"):
+        from .storage import is_disk_full
+
+        if request.path.startswith("/api/"):
+            return None
+        if is_disk_full(exception):
+            # The request's transaction is rolled back and the partial file removed (core/storage.py).
+            log.error("disk full while handling %s %s: %s", request.method, request.path, exception)
+            return render(request, "storage_full.html", status=507)
+        if not isinstance(exception, IntegrityError):
             return None
         return render(request, "conflict.html", status=409)

@@ -311,3 +311,50 @@ def test_behind_nginx_the_download_is_an_x_accel_redirect_after_the_scope_check(
     assert login("xa.tavan").get(f"/progress-reports/evidence/{evidence.pk}/").status_code == 404
     evidence.file.storage.delete(evidence.file.name)
     assert login("dieuphoi").get(f"/progress-reports/evidence/{evidence.pk}/").status_code == 404
+
+
+class _FullDisk:
+    """A file on a disk that fills up: the first bytes are written, then ENOSPC."""
+
+    def __init__(self, real):
+        self.real = real
+
+    def write(self, data):
+        self.real.write(data[:10])
+        raise OSError(28, "No space left on device")
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    import django.core.files.storage.filesystem as filesystem
+
+    real_fdopen = filesystem.os.fdopen
+    monkeypatch.setattr(filesystem.os, "fdopen", lambda *a, **k: _FullDisk(real_fdopen(*a, **k)))
+
+
+def test_disk_full_during_an_upload_says_so_and_leaves_nothing_half_written(login, users, report, settings, full_disk):
+    draft = report("23425")
+    client = login("xa.tumorong")
+    answer = client.post(
+        f"/progress-reports/{draft.pk}/",
+        {"action": "save", "version": draft.version, "narrative": "Có minh chứng.", "evidence": _pdf()},
+    )
+    assert answer.status_code == 507
+    assert "The server's disk is full, so nothing was saved." in answer.content.decode()
+    assert not ReportEvidence.objects.filter(report=draft).exists()
+    media = settings.MEDIA_ROOT
+    assert not [path for path in media.rglob("*") if path.is_file()], "a partial file was left on disk"
+
+
+def test_disk_full_in_the_api_is_a_507_problem(client, users, report, settings, full_disk):
+    draft = report("23425")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=users['xa.tumorong'], name='t')[1]}"}
+    answer = client.post(f"/api/v1/reports/{draft.pk}/evidence", {"file": _pdf("anh.pdf")}, **auth)
+    assert answer.status_code == 507
+    assert answer["Content-Type"].startswith("application/problem+json")
+    assert answer.json()["detail"].startswith("The server's disk is full")
+    assert not ReportEvidence.objects.filter(report=draft).exists()
+    assert not [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()]
