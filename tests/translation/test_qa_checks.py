@@ -234,10 +234,17 @@ def test_terminology_forbidden_admitted_and_do_not_translate():
     findings = only(run_qa(text, "th", termbase=TB), "terminology")
     assert [(f.start, f.end, f.severity, f.blocking) for f in findings] == [
         (*at(text, "คณะกรรมการชนกลุ่มน้อยจังหวัด")[:2], "error", True),
-        (*at(text, "คณะกรรมการชนกลุ่มน้อย", 1)[:2], "warning", False),
         (*at(text, "qd-ttg")[:2], "error", True),
     ]
     assert "คณะกรรมการกิจการชนกลุ่มน้อย" in findings[0].message
+    # an admitted term is acceptable: a nudge towards the preferred one only when asked for, as info
+    config = {"options": {"terminology": {"admitted": True}}}
+    findings = only(run_qa(text, "th", termbase=TB, config=config), "terminology")
+    assert [(f.start, f.end, f.severity, f.blocking) for f in findings][1] == (
+        *at(text, "คณะกรรมการชนกลุ่มน้อย", 1)[:2],
+        "info",
+        False,
+    )
 
 
 def test_terminology_preferred_terms_pass_and_nothing_without_termbase():

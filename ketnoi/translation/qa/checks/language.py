@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from ..base import Check, register
-from ..text import inside, overlaps
+from ..i18n import gettext as _
+from ..text import VI_LETTERS, VI_TONED, VI_WORDS, inside, overlaps, script_of
 
 LANGUAGE_NAMES = {
     "th": "Thai",
@@ -162,3 +163,46 @@ class BoilerplateCheck(Check):
                 )
             if ATTRIBUTION_RE.match(body) and not overlaps(ctx.protected, start, start + 1):
                 attribution_seen = True
+
+
+_L = "A-Za-z\u00c0-\u024f\u1e00-\u1eff\u0300-\u036f"
+_LATIN_RUN = re.compile(rf"(?<![{_L}])[{_L}]+(?:[ \u00a0'’-]+[{_L}]+)*")
+
+
+def _vietnamese_word(word: str) -> bool:
+    return bool(VI_TONED.search(word) or any(ch in VI_LETTERS for ch in word)) or word.lower() in VI_WORDS
+
+
+@register
+class UntranslatedCheck(Check):
+    id = "untranslated"
+    name = "Untranslated words"
+    severity = "error"
+    blocking = True
+    description = (
+        'Runs of Vietnamese words left inside lines of another language ("มอบ Bằng khen ให้แก่"): a run of '
+        "Latin-script words in a line of the target language with a Vietnamese word in it (Vietnamese letters, "
+        "tone marks or function words) and a word in lower case — so that a person's or a place's name kept in "
+        "Latin script (Nông Thị Hà, Điện Biên) is not reported. URLs, e-mail addresses and document symbols are "
+        "skipped; do-not-translate terms of the termbase are allowed."
+    )
+
+    def applies_to(self, lang):
+        return lang != "vi"
+
+    def run(self, ctx):
+        keep = set()
+        if ctx.term_index is not None:
+            keep = {e.text.casefold() for e in ctx.term_index.entries if e.status == "do_not_translate"}
+        for line in ctx.target_language_lines:
+            for m in _LATIN_RUN.finditer(line.text):
+                start, end = line.start + m.start(), line.start + m.end()
+                if not all(script_of(ch) in ("Latin", "") for ch in m.group()):
+                    continue
+                if overlaps(ctx.protected, start, end) or m.group().casefold() in keep:
+                    continue
+                words = m.group().replace("\u00a0", " ").split()
+                if not any(_vietnamese_word(w) for w in words) or not any(w[:1].islower() for w in words):
+                    continue
+                message = _("untranslated Vietnamese: %(text)s") % {"text": m.group()}
+                yield self.finding(ctx, start, end, message)

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..base import Check, register
+from ..i18n import gettext as _
 from ..text import BE_OFFSET, NUMBER_RE, THAI_DIGITS, is_be_year, is_ce_year, mask, number_value
 
 TH_MONTHS = (
@@ -31,6 +32,25 @@ DATE_PATTERNS = (
 YEAR_RE = re.compile(rf"(?:(?P<era>พ\.\s?ศ\.|ค\.\s?ศ\.)|ปี(?:งบประมาณ)?|năm|year)\s*(?P<y>{D}{{4}})(?!\d)")
 RANGE_TAIL = re.compile(rf"\s*[-–—]\s*(?P<y>{D}{{4}})(?!\d)")
 DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_ROMAN_RE = re.compile(r"(?<![\w])(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})(?![\w])")
+
+
+def roman_numerals(text: str) -> list[int]:
+    """Values of the Roman numerals written as words in ``text`` (lần thứ IV, Khóa XIII)."""
+    values = []
+    for m in _ROMAN_RE.finditer(text):
+        if not m.group():
+            continue
+        total, previous = 0, 0
+        for ch in reversed(m.group()):
+            value = _ROMAN[ch]
+            total = total - value if value < previous else total + value
+            previous = max(previous, value)
+        values.append(total)
+    return values
 
 
 @dataclass(frozen=True)
@@ -245,10 +265,12 @@ class NumbersCheck(Check):
             s0, s1 = sources[0].start, sources[-1].end
             t0, t1 = targets[0].start, targets[-1].end
             src = self._numbers(ctx.source[s0:s1], ctx.src_lang, s0, ctx.source_protected)
+            # "lần thứ IV" is the 4th: Roman numerals of the source may be written in digits
+            roman = {str(v) for v in roman_numerals(ctx.source[s0:s1])}
             tgt = self._numbers(ctx.target[t0:t1], ctx.lang, t0, ctx.protected)
-            available = Counter(value for *_, value in tgt)
+            available = Counter(value for *_rest, value in tgt)
             missing = []
-            for *_, value in src:
+            for *_rest, value in src:
                 year = int(value) if value.isdigit() else 0
                 alternatives = [value]
                 if ctx.lang == "th" and is_ce_year(year):
@@ -265,13 +287,17 @@ class NumbersCheck(Check):
                 else:
                     missing.append(value)
             for value in missing:
-                yield self.finding(ctx, t0, t1, f"the number {value} of the source is missing from this paragraph")
+                message = _("the number %(number)s of the source is missing from this paragraph") % {"number": value}
+                yield self.finding(ctx, t0, t1, message)
             for start, end, value in tgt:
                 if available[value] > 0:
                     available[value] -= 1
                     year = int(value) if value.isdigit() else 0
                     if is_be_year(year) and any(
-                        v == str(year - BE_OFFSET + d) for *_, v in src for d in (-2, -1, 1, 2)
+                        v == str(year - BE_OFFSET + d) for *_rest, v in src for d in (-2, -1, 1, 2)
                     ):
                         continue
-                    yield self.finding(ctx, start, end, f"the number {value} is not in the source", severity="warning")
+                    if value in roman:
+                        continue
+                    message = _("the number %(number)s is not in the source") % {"number": value}
+                    yield self.finding(ctx, start, end, message, severity="warning")
