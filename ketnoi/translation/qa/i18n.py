@@ -27,3 +27,8 @@ def ngettext(singular: str, plural: str, number: int) -> str:
     from django.utils.translation import ngettext as django_ngettext
 
     return django_ngettext(singular, plural, number)
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a msgid for extraction; translate it with gettext where it is used."""
+    return message

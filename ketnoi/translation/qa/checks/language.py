@@ -6,23 +6,24 @@ import re
 
 from ..base import Check, register
 from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..text import VI_LETTERS, VI_TONED, VI_WORDS, inside, overlaps, script_of
 
 LANGUAGE_NAMES = {
-    "th": "Thai",
-    "vi": "Vietnamese",
-    "en": "English",
-    "lo": "Lao",
-    "km": "Khmer",
-    "zh": "Chinese",
-    "ru": "Russian",
-    "el": "Greek",
-    "und": "an unidentified language",
+    "th": N_("Thai"),
+    "vi": N_("Vietnamese"),
+    "en": N_("English"),
+    "lo": N_("Lao"),
+    "km": N_("Khmer"),
+    "zh": N_("Chinese"),
+    "ru": N_("Russian"),
+    "el": N_("Greek"),
+    "und": N_("an unidentified language"),
 }
 
 
 def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
+    return _(LANGUAGE_NAMES[code]) if code in LANGUAGE_NAMES else code
 
 
 @register
@@ -47,15 +48,18 @@ class WrongLanguageCheck(Check):
             end = start + len(body)
             if body in source_lines and re.search(r"[^\W\d_]{2}", body):
                 yield self.finding(
-                    ctx, start, end, f"untranslated: this line is the same as in the source ({body[:60]})"
+                    ctx,
+                    start,
+                    end,
+                    _("untranslated: this line is the same as in the source (%(text)s)") % {"text": body[:60]},
                 )
             elif line.lang and line.lang != ctx.lang:
                 yield self.finding(
                     ctx,
                     start,
                     end,
-                    f"text in {language_name(line.lang)}, not {language_name(ctx.lang)}: "
-                    "untranslated or left over from another language",
+                    _("text in %(found)s, not %(expected)s: untranslated or left over from another language")
+                    % {"found": language_name(line.lang), "expected": language_name(ctx.lang)},
                 )
 
 
@@ -110,7 +114,11 @@ class LeftoverAbbreviationCheck(Check):
             if not any(start <= m.start() < end for start, end in target_lines):
                 continue
             yield self.finding(
-                ctx, m.start(), m.end(), f"Vietnamese abbreviation {m.group()} left untranslated: {table[m.group()]}"
+                ctx,
+                m.start(),
+                m.end(),
+                _("Vietnamese abbreviation %(abbreviation)s left untranslated: %(meaning)s")
+                % {"abbreviation": m.group(), "meaning": table[m.group()]},
             )
 
 
@@ -152,13 +160,15 @@ class BoilerplateCheck(Check):
             start = line.start + line.text.index(body)
             end = start + len(body)
             if _COUNTER.sub("", body).lower() in known:
-                yield self.finding(ctx, start, end, f"navigation string of the source web page: {body!r}")
+                yield self.finding(
+                    ctx, start, end, _("navigation string of the source web page: %(text)s") % {"text": repr(body)}
+                )
             elif attribution_seen:
                 yield self.finding(
                     ctx,
                     start,
                     end,
-                    "text after the closing source attribution: probably page furniture (menus, related headlines)",
+                    _("text after the closing source attribution: probably page furniture (menus, related headlines)"),
                     severity="warning",
                 )
             if ATTRIBUTION_RE.match(body) and not overlaps(ctx.protected, start, start + 1):

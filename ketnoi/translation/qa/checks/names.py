@@ -6,6 +6,7 @@ import re
 from collections import Counter
 
 from ..base import Check, register
+from ..i18n import gettext as _
 from ..people import has_diacritics
 
 THAI_RANKS = (
@@ -68,19 +69,29 @@ class NamesCheck(Check):
                 counts = Counter(" ".join(m.text.split()) for m in own)
                 best = max(counts.values())
                 preferred = next(" ".join(m.text.split()) for m in own if counts[" ".join(m.text.split())] == best)
-                source = "the most frequent form here"
+                source = _("the most frequent form here")
             else:
-                source = "the termbase form"
+                source = _("the termbase form")
             summary = ", ".join(f"{form!r} ×{n}" for form, n in forms.most_common())
             for mention in mentions:
                 form = " ".join(mention.text.split())
                 problems = []
                 if mention.script == "Latin" and person.vietnamese and not has_diacritics(mention.text):
-                    problems.append(f"written without its Vietnamese diacritics ({person.vietnamese})")
+                    problems.append(
+                        _("written without its Vietnamese diacritics (%(name)s)") % {"name": person.vietnamese}
+                    )
                 if form != preferred:
-                    problems.append(f"written {len(forms)} ways in this text ({summary}); {source} is {preferred!r}")
+                    problems.append(
+                        _("written %(count)s ways in this text (%(forms)s); %(reference)s is %(form)s")
+                        % {"count": len(forms), "forms": summary, "reference": source, "form": repr(preferred)}
+                    )
                 if problems:
-                    yield self.finding(ctx, mention.start, mention.end, f"{mention.text}: " + "; ".join(problems))
+                    yield self.finding(
+                        ctx,
+                        mention.start,
+                        mention.end,
+                        _("%(name)s: %(problems)s") % {"name": mention.text, "problems": "; ".join(problems)},
+                    )
 
 
 @register
@@ -119,14 +130,26 @@ class TitlesCheck(Check):
             if ranks:
                 counts = Counter(r[2] for r in ranks)
                 if reference:
-                    expected, why = reference[0], f"the Vietnamese caption calls {name} {reference[1]} ({reference[0]})"
+                    expected = reference[0]
+                    why = _("the Vietnamese caption calls %(name)s %(title)s (%(meaning)s)") % {
+                        "name": name,
+                        "title": reference[1],
+                        "meaning": reference[0],
+                    }
                 else:
                     best = max(counts.values())
                     expected = next(r[2] for r in ranks if counts[r[2]] == best)
-                    why = f"{name} is a {expected} in {counts[expected]} of {len(ranks)} mentions"
+                    why = _("%(name)s is a %(title)s in %(count)s of %(total)s mentions") % {
+                        "name": name,
+                        "title": expected,
+                        "count": counts[expected],
+                        "total": len(ranks),
+                    }
                 for start, end, rank, _word in ranks:
                     if rank != expected:
-                        yield self.finding(ctx, start, end, f"title means {rank}, but {why}")
+                        yield self.finding(
+                            ctx, start, end, _("title means %(title)s, but %(reason)s") % {"title": rank, "reason": why}
+                        )
             if len({c[2] for c in chairs}) > 1:
                 counts = Counter(c[2] for c in chairs)
                 best = max(counts.values())
@@ -137,6 +160,6 @@ class TitlesCheck(Check):
                             ctx,
                             start,
                             end,
-                            f"{name} is vice-chair of {org!r} here but of {expected!r} in {counts[expected]} "
-                            "other mentions",
+                            _("%(name)s is vice-chair of %(body)s here but of %(other)s in %(count)s other mentions")
+                            % {"name": name, "body": repr(org), "other": repr(expected), "count": counts[expected]},
                         )

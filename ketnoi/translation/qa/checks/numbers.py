@@ -129,7 +129,7 @@ class DatesCheck(Check):
     def run(self, ctx):
         for hit in find_dates(ctx.target):
             if not 1 <= hit.month <= 12 or not 1 <= hit.day <= DAYS_IN_MONTH[hit.month - 1]:
-                yield self.finding(ctx, hit.start, hit.end, "impossible date: no such day in that month")
+                yield self.finding(ctx, hit.start, hit.end, _("impossible date: no such day in that month"))
         if not ctx.bilingual:
             return
         for sources, targets in ctx.alignment:
@@ -148,11 +148,17 @@ class DatesCheck(Check):
                 near = [h for h in target_dates if (h.day, h.month) == (hit.day, hit.month)]
                 if near:
                     yield self.finding(
-                        ctx, near[0].start, near[0].end, f"date of the source {written!r} has another year here"
+                        ctx,
+                        near[0].start,
+                        near[0].end,
+                        _("date of the source %(date)s has another year here") % {"date": repr(written)},
                     )
                 else:
                     yield self.finding(
-                        ctx, tgt_start, tgt_end, f"the source date {written!r} is missing from this paragraph"
+                        ctx,
+                        tgt_start,
+                        tgt_end,
+                        _("the source date %(date)s is missing from this paragraph") % {"date": repr(written)},
                     )
 
 
@@ -183,14 +189,16 @@ class EraCheck(Check):
                     ctx,
                     hit.start,
                     hit.end,
-                    f"พ.ศ. (Buddhist Era) before the Common Era year {hit.value}: พ.ศ. {hit.value + BE_OFFSET}?",
+                    _("พ.ศ. (Buddhist Era) before the Common Era year %(year)s: พ.ศ. %(be)s?")
+                    % {"year": hit.value, "be": hit.value + BE_OFFSET},
                 )
             elif hit.era.startswith("ค") and is_be_year(hit.value):
                 yield self.finding(
                     ctx,
                     hit.start,
                     hit.end,
-                    f"ค.ศ. (Common Era) before the Buddhist Era year {hit.value}: ค.ศ. {hit.value - BE_OFFSET}?",
+                    _("ค.ศ. (Common Era) before the Buddhist Era year %(year)s: ค.ศ. %(ce)s?")
+                    % {"year": hit.value, "ce": hit.value - BE_OFFSET},
                 )
         unmarked = [h for h in years if not h.era]
         be = [h for h in years if is_be_year(h.value) and not h.era.startswith("ค")]
@@ -199,14 +207,15 @@ class EraCheck(Check):
         if be and ce or ctx.option(self.id, "era"):
             for hit in ce if expected == "BE" else [h for h in be if not h.era]:
                 if expected == "BE":
-                    message = (
-                        f"Common Era year {hit.value} in a text that uses the Buddhist Era "
-                        f"({len(be)} BE years): พ.ศ. {hit.value + BE_OFFSET}"
-                    )
+                    message = _(
+                        "Common Era year %(year)s in a text that uses the Buddhist Era "
+                        "(%(count)s BE years): พ.ศ. %(be)s"
+                    ) % {"year": hit.value, "count": len(be), "be": hit.value + BE_OFFSET}
                 else:
-                    message = (
-                        f"Buddhist Era year {hit.value} in a text that uses the Common Era: {hit.value - BE_OFFSET}"
-                    )
+                    message = _("Buddhist Era year %(year)s in a text that uses the Common Era: %(ce)s") % {
+                        "year": hit.value,
+                        "ce": hit.value - BE_OFFSET,
+                    }
                 yield self.finding(ctx, hit.start, hit.end, message)
         if ctx.bilingual:
             yield from self._conversions(ctx)
@@ -231,7 +240,8 @@ class EraCheck(Check):
                         ctx,
                         tgt_start + m.start(),
                         tgt_start + m.end(),
-                        f"wrong era conversion: the source year {close[0]} is พ.ศ. {close[0] + BE_OFFSET}, not {value}",
+                        _("wrong era conversion: the source year %(year)s is พ.ศ. %(be)s, not %(found)s")
+                        % {"year": close[0], "be": close[0] + BE_OFFSET, "found": value},
                     )
 
 

@@ -196,7 +196,12 @@ class ConsistencyCheck(Check):
                 summary = ", ".join(f"{t!r} ×{n}" for t, n in texts.most_common())
                 for hit in hits:
                     if ctx.target[hit.start : hit.end].casefold() != expected:
-                        message = f"'{concept}' is rendered {len(texts)} ways ({summary}); use {expected!r}"
+                        message = _("%(concept)s is rendered %(count)s ways (%(forms)s); use %(term)s") % {
+                            "concept": repr(str(concept)),
+                            "count": len(texts),
+                            "forms": summary,
+                            "term": repr(expected),
+                        }
                         yield self.finding(ctx, hit.start, hit.end, message)
         if ctx.bilingual:
             seen: dict[str, tuple[str, int]] = {}
@@ -212,6 +217,6 @@ class ConsistencyCheck(Check):
                         ctx,
                         targets[0].start,
                         targets[0].end,
-                        "the same source paragraph is translated differently elsewhere in this text",
+                        _("the same source paragraph is translated differently elsewhere in this text"),
                     )
                 seen.setdefault(key, (rendering, targets[0].start))
