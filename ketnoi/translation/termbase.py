@@ -195,3 +195,17 @@ class TermbaseAdapter:
             )
         ]
         return sorted(entries, key=lambda e: (STATUS_RANK.get(e.status, 9), e.text))
+
+
+def qa_snapshot():
+    """The whole termbase read once into the QA package's in-memory termbase (concept codes as concept
+    identifiers, with their domains): what ``ketnoi qa`` uses when a database is configured."""
+    from .qa.termbase import SimpleTermbase
+
+    snapshot = SimpleTermbase()
+    rows = Term.objects.order_by("concept__code", "language__bcp47", "text").values_list(
+        "concept__code", "concept__domain", "language__bcp47", "text", "status"
+    )
+    for code, domain, language, text, status in rows:
+        snapshot.add(code, language, text, status, domain)
+    return snapshot
