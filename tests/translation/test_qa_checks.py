@@ -457,3 +457,10 @@ def test_roman_numerals_of_the_source_are_not_extra_numbers_and_symbols_hold_no_
     th = "การประชุมใหญ่ครั้งที่ 4 ตามข้อตัดสินใจเลขที่ 45/QĐ-UBND"
     findings = run_qa(th, "th", source=vi, source_lang="vi", termbase=shipped())
     assert not [f for f in findings if f.check in ("numbers", "terminology")]
+
+
+def test_a_name_of_the_source_missing_from_its_paragraph():
+    vi = "Bộ trưởng Hầu A Lềnh và Bộ trưởng Nguyễn Mạnh Hùng ký kết.\n\nÔng Lê Quang Tự Do phát biểu."
+    th = "รัฐมนตรี เหิว อา แล่ง และรัฐมนตรีได้ลงนาม\n\nนายเล กวาง ตื๋อ โซ กล่าว"
+    names = only(run_qa(th, "th", source=vi, source_lang="vi"), "names")
+    assert [f.message for f in names] == ["the name Nguyễn Mạnh Hùng of the source is not in this paragraph"]

@@ -7,7 +7,64 @@ from collections import Counter
 
 from ..base import Check, register
 from ..i18n import gettext as _
-from ..people import has_diacritics
+from ..people import (
+    _THAI_SKELETON,
+    NAME_RE,
+    _name_within,
+    fold,
+    has_diacritics,
+    name_key,
+    thai_skeleton,
+    vietnamese_skeleton,
+)
+
+THAI_HONORIFICS = ("นางสาว", "นาง", "นาย", "ดร.")
+
+
+def _initial_classes(token: str) -> set[str]:
+    """Possible consonant classes a Thai syllable of a transliterated name starts with (its skeleton's first
+    consonant, and its first written consonant: หว่าง is h-, เหงียน is ng-)."""
+    out = set()
+    skeleton = thai_skeleton(token)
+    if skeleton:
+        out.add(skeleton[0])
+    first = next((ch for ch in token if ch in _THAI_SKELETON), "")
+    if first:
+        out.add(_THAI_SKELETON[first])
+    return out
+
+
+def _syllable_initials(name: str) -> list[str]:
+    """The consonant class each syllable of a Vietnamese name starts with ("" when Thai may write it with
+    any letter: d, gi, r, v, y and vowels)."""
+    out = []
+    for syllable in fold(name).split():
+        skeleton = vietnamese_skeleton(syllable)
+        if not skeleton or syllable.startswith(("d", "gi", "r", "v", "y")) or syllable[:1] in "aeiou":
+            out.append("")
+        else:
+            out.append(skeleton[0])
+    return out
+
+
+def name_in_thai(name: str, text: str) -> bool:
+    """Whether ``text`` holds a rendering of the Vietnamese ``name``: the Latin form with or without
+    diacritics, or as many space-separated Thai syllables starting with the same consonants."""
+    if name_key(name) in "".join(fold(text).split()):
+        return True
+    wanted = _syllable_initials(name)
+    tokens = text.split()
+    for i, token in enumerate(tokens):
+        for honorific in THAI_HONORIFICS:
+            if token.startswith(honorific) and len(token) > len(honorific):
+                tokens[i] = token[len(honorific) :]
+                break
+    for i in range(len(tokens) - len(wanted) + 1):
+        window = tokens[i : i + len(wanted)]
+        if all(not w or w in _initial_classes(t) for w, t in zip(wanted, window, strict=True)):
+            return True
+    return False
+
 
 THAI_RANKS = (
     ("รองนายกรัฐมนตรี", "deputy prime minister"),
@@ -53,6 +110,8 @@ class NamesCheck(Check):
     )
 
     def run(self, ctx):
+        if ctx.bilingual and ctx.src_lang == "vi" and ctx.lang == "th":
+            yield from self._missing(ctx)
         for person in ctx.people:
             mentions = [m for m in person.mentions if m.in_target]
             if not mentions:
@@ -92,6 +151,25 @@ class NamesCheck(Check):
                         mention.end,
                         _("%(name)s: %(problems)s") % {"name": mention.text, "problems": "; ".join(problems)},
                     )
+
+    def _missing(self, ctx):
+        """Bilingual: a person named in a source paragraph but in no form in the aligned translation."""
+        for sources, targets in ctx.alignment:
+            if not sources or not targets:
+                continue
+            t0, t1 = targets[0].start, targets[-1].end
+            target_text = ctx.target[t0:t1]
+            reported = set()
+            for source in sources:
+                for m in NAME_RE.finditer(source.text):
+                    found = _name_within(m.group())
+                    if found is None or name_key(found[1]) in reported:
+                        continue
+                    name = found[1]
+                    reported.add(name_key(name))
+                    if not name_in_thai(name, target_text):
+                        message = _("the name %(name)s of the source is not in this paragraph") % {"name": name}
+                        yield self.finding(ctx, t0, t1, message)
 
 
 @register
