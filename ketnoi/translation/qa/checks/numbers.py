@@ -31,6 +31,9 @@ DATE_PATTERNS = (
 )
 YEAR_RE = re.compile(rf"(?:(?P<era>พ\.\s?ศ\.|ค\.\s?ศ\.)|ปี(?:งบประมาณ)?|năm|year)\s*(?P<y>{D}{{4}})(?!\d)")
 RANGE_TAIL = re.compile(rf"\s*[-–—]\s*(?P<y>{D}{{4}})(?!\d)")
+# A Buddhist Era year this close to a source year + 543 is that year badly converted (2563 for 2019).
+ERA_SLIP = 10
+ERA_SLIPS = tuple(d for d in range(-ERA_SLIP, ERA_SLIP + 1) if d)
 DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -173,7 +176,7 @@ class EraCheck(Check):
         "Thai text must use one era: Buddhist Era years (2567) and unmarked Common Era years (2024) together are "
         "reported (the minority, or CE when tied; option 'era': 'BE' or 'CE' fixes the expected one); 'พ.ศ.' "
         "before a CE year or 'ค.ศ.' before a BE year is an error; in bilingual mode a BE year that is not the "
-        "source's CE year + 543 but within 2 of it is a wrong conversion."
+        "source's CE year + 543 but within 10 of it is a wrong conversion."
     )
 
     def run(self, ctx):
@@ -234,7 +237,10 @@ class EraCheck(Check):
                 value = int(m.group().translate(THAI_DIGITS))
                 if not is_be_year(value) or value - BE_OFFSET in source_years:
                     continue
-                close = sorted(s for s in source_years if 0 < abs(s + BE_OFFSET - value) <= 2)
+                close = sorted(
+                    (s for s in source_years if 0 < abs(s + BE_OFFSET - value) <= ERA_SLIP),
+                    key=lambda s: abs(s + BE_OFFSET - value),
+                )
                 if close:
                     yield self.finding(
                         ctx,
@@ -291,7 +297,7 @@ class NumbersCheck(Check):
                 elif (
                     ctx.lang == "th"
                     and is_ce_year(year)
-                    and any(available[str(year + BE_OFFSET + d)] > 0 for d in (-2, -1, 1, 2))
+                    and any(available[str(year + BE_OFFSET + d)] > 0 for d in ERA_SLIPS)
                 ):
                     continue  # a wrong era conversion: reported by the era check
                 else:
@@ -303,9 +309,7 @@ class NumbersCheck(Check):
                 if available[value] > 0:
                     available[value] -= 1
                     year = int(value) if value.isdigit() else 0
-                    if is_be_year(year) and any(
-                        v == str(year - BE_OFFSET + d) for *_rest, v in src for d in (-2, -1, 1, 2)
-                    ):
+                    if is_be_year(year) and any(v == str(year - BE_OFFSET + d) for *_rest, v in src for d in ERA_SLIPS):
                         continue
                     if value in roman:
                         continue
