@@ -1,6 +1,7 @@
 """Recall and precision of the translation QA on an annotated evaluation set (issue 7.10).
 
-    python -m benchmarks.eval_qa [PATH] [--json] [--no-termbase]     (default PATH: benchmarks/qa_eval/heldout)
+    python -m benchmarks.eval_qa [PATH] [--json] [--no-termbase] [--strict] [--details]
+                                                        (default PATH: benchmarks/qa_eval/heldout)
 
 PATH is a directory of texts, each as three files: ``NAME.vi.txt`` (Vietnamese source), ``NAME.th.txt``
 (the Thai machine translation) and ``NAME.json`` (its annotated defects, format in
@@ -28,6 +29,8 @@ Matching rule
   first class in ``CHECK_CLASSES``; precision of a class = correct / all findings counted for it.
 * Several findings may match one defect and one finding may match several defects (no one-to-one
   assignment): recall says which defects a reviewer is pointed at, precision how many pointers are wrong.
+* ``--strict`` leaves out findings longer than ``STRICT_SPAN`` characters (those pointing at a whole
+  paragraph), so only findings that point at the words count, for recall and for precision.
 
 Prints a table per class and overall (``--json``: one JSON object); exit status 0.
 """
@@ -60,6 +63,7 @@ CLASSES = (
     "untranslated",
     "omission",
 )
+STRICT_SPAN = 80
 TERM_CLASSES = ("forbidden", "false_friend", "wrong_term", "title", "agency", "doc_type", "inconsistent_term")
 # Which defect classes each check can report; the first is the class an unmatched finding counts against.
 CHECK_CLASSES = {
@@ -133,7 +137,7 @@ def shipped_termbase(use: bool = True):
     return load_termbase_csv(TERMBASE_CSV)
 
 
-def evaluate(path: Path, termbase=None) -> dict:
+def evaluate(path: Path, termbase=None, strict: bool = False) -> dict:
     from ketnoi.translation.qa import run_qa
 
     recall: dict[str, Counter] = {c: Counter() for c in CLASSES}
@@ -150,7 +154,7 @@ def evaluate(path: Path, termbase=None) -> dict:
         for defect in item["defects"]:
             start, end = defect_span(item["target"], defect)
             defects.append((defect["class"], start, end, defect))
-        scored = [f for f in findings if f.check in CHECK_CLASSES]
+        scored = [f for f in findings if f.check in CHECK_CLASSES and not (strict and f.end - f.start > STRICT_SPAN)]
         unscored.update(f.check for f in findings if f.check not in CHECK_CLASSES)
         found_here = 0
         for cls, start, end, _defect in defects:
@@ -210,6 +214,7 @@ def evaluate(path: Path, termbase=None) -> dict:
         "set": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path),
         "texts": len(per_text),
         "termbase": termbase is not None,
+        "strict": strict,
         "overall": {
             "defects": total_defects,
             "found": total_found,
@@ -232,7 +237,8 @@ def _pct(value: float | None) -> str:
 
 
 def print_report(result: dict, details: bool = False) -> None:
-    print(f"{result['set']}: {result['texts']} texts, termbase {'on' if result['termbase'] else 'off'}")
+    mode = ", strict (findings pointing at a whole paragraph left out)" if result["strict"] else ""
+    print(f"{result['set']}: {result['texts']} texts, termbase {'on' if result['termbase'] else 'off'}{mode}")
     print(f"{'class':<18} {'defects':>7} {'found':>6} {'recall':>7} {'findings':>8} {'correct':>7} {'precision':>9}")
     rows = [*result["classes"].items(), ("overall", result["overall"])]
     for cls, row in rows:
@@ -256,9 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--no-termbase", action="store_true", help="run without the shipped termbase")
     parser.add_argument("--details", action="store_true", help="list missed defects and wrong findings")
+    parser.add_argument("--strict", action="store_true", help=f"leave out findings over {STRICT_SPAN} characters long")
     args = parser.parse_args(argv)
     path = Path(args.path).resolve()
-    result = evaluate(path, shipped_termbase(not args.no_termbase))
+    result = evaluate(path, shipped_termbase(not args.no_termbase), strict=args.strict)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
