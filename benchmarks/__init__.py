@@ -8,5 +8,6 @@ BENCHMARKS = [
     "benchmarks.bench_tm",
     "benchmarks.bench_qa",
     "benchmarks.eval_qa_seed",
+    "benchmarks.eval_qa",
     "benchmarks.bench_exports",
 ]

@@ -353,23 +353,61 @@ def cmd_report_review(args) -> int:
     return 0
 
 
+def _database_configured() -> bool:
+    """A database is configured: DATABASE_URL is set, or the default SQLite database file exists."""
+    if os.environ.get("DATABASE_URL"):
+        return True
+    var_dir = Path(os.environ.get("KETNOI_VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
+    return (var_dir / "ketnoi.sqlite3").exists()
+
+
+def _qa_termbase(args):
+    """(termbase, where it came from): --no-termbase → none; --termbase FILE (TBX or CSV) wins; else the
+    database's termbase when a database is configured and holds terms; else none."""
+    from ketnoi.translation.qa.termbase import load_termbase_file
+
+    if args.no_termbase:
+        return None, "none (--no-termbase)"
+    if args.termbase:
+        return load_termbase_file(args.termbase), args.termbase
+    if not _database_configured():
+        return None, "none (no database configured)"
+    try:
+        _setup_django()
+        from ketnoi.translation.termbase import qa_snapshot
+
+        termbase = qa_snapshot()
+    except Exception as exc:  # an unreachable or unmigrated database must not stop a QA run
+        print(
+            f"warning: the database's termbase cannot be read ({type(exc).__name__}: {exc}); no termbase",
+            file=sys.stderr,
+        )
+        return None, "none (database not readable)"
+    if not termbase.entries:
+        return None, "none (the database's termbase is empty; run `ketnoi load-reference`)"
+    return termbase, f"database ({len(termbase.entries)} terms)"
+
+
 def cmd_qa(args) -> int:
     """Automatic QA of a translation: findings with character offsets; exit 1 when something blocks publishing."""
-    from ketnoi.translation.qa import QAConfig, load_tbx, run_qa
+    from ketnoi.translation.qa import QAConfig, run_qa
 
     if args.source and not args.source_lang:
         print("error: --source needs --source-lang", file=sys.stderr)
+        return 2
+    if args.termbase and args.no_termbase:
+        print("error: --termbase and --no-termbase exclude each other", file=sys.stderr)
         return 2
     try:
         # bytes → str without newline translation, so offsets index the file's own text
         target = Path(args.file).read_bytes().decode("utf-8", errors="replace")
         source = Path(args.source).read_bytes().decode("utf-8", errors="replace") if args.source else None
-        termbase = load_tbx(args.termbase) if args.termbase else None
         config = QAConfig.from_dict(json.loads(Path(args.config).read_text(encoding="utf-8"))) if args.config else None
+        termbase, termbase_origin = _qa_termbase(args)
     except OSError as exc:
         print(f"error: {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 2
-    except (ValueError, TypeError, SyntaxError) as exc:  # bad JSON / configuration / TBX
+    except (ValueError, TypeError, SyntaxError, KeyError) as exc:  # bad JSON / configuration / TBX / CSV
         print(f"error: {exc}", file=sys.stderr)
         return 2
     findings = run_qa(
@@ -388,6 +426,7 @@ def cmd_qa(args) -> int:
             mark = " BLOCKING" if f.blocking else ""
             print(f"{args.file}:{f.line}:{column}: {f.severity}{mark} [{f.check}] {f.message}: {f.text[:80]!r}")
         blocking = sum(f.blocking for f in findings)
+        print(f"termbase: {termbase_origin}", file=sys.stderr)
         print(f"{len(findings)} finding(s), {blocking} blocking publication", file=sys.stderr)
     return 1 if any(f.blocking for f in findings) else 0
 
@@ -551,7 +590,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="the source text, for bilingual checks")
     p.add_argument("--source-lang", help="BCP 47 tag of the source, e.g. vi")
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--termbase", help="a TBX file (TBX-Basic or TBX v3)")
+    p.add_argument(
+        "--termbase",
+        help="a TBX file (TBX-Basic or TBX v3) or a CSV file like the shipped termbase.csv; overrides the database's",
+    )
+    p.add_argument("--no-termbase", action="store_true", help="run without any termbase (not even the database's)")
     p.add_argument("--config", help="a JSON file of QA configuration (disable, severity, blocking, options…)")
     p.set_defaults(func=cmd_qa)
 

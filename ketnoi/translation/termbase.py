@@ -32,6 +32,7 @@ class TermEntry:
     language: str  # BCP 47 tag
     status: str  # preferred | admitted | forbidden | do_not_translate
     concept_id: int
+    domain: str = ""  # the concept's domain (title, agency, document_type…)
 
 
 @dataclass(frozen=True)
@@ -179,18 +180,32 @@ class TermbaseAdapter:
     def terms_for(self, lang: str) -> list[TermEntry]:
         language = language_for(lang)
         return [
-            TermEntry(text=text, language=language.bcp47, status=status, concept_id=concept_id)
-            for text, status, concept_id in Term.objects.filter(language=language)
+            TermEntry(text=text, language=language.bcp47, status=status, concept_id=concept_id, domain=domain)
+            for text, status, concept_id, domain in Term.objects.filter(language=language)
             .order_by("concept_id", "text")
-            .values_list("text", "status", "concept_id")
+            .values_list("text", "status", "concept_id", "concept__domain")
         ]
 
     def equivalents(self, concept_id: int, lang: str) -> list[TermEntry]:
         language = language_for(lang)
         entries = [
-            TermEntry(text=text, language=language.bcp47, status=status, concept_id=concept_id)
-            for text, status in Term.objects.filter(concept_id=concept_id, language=language).values_list(
-                "text", "status"
+            TermEntry(text=text, language=language.bcp47, status=status, concept_id=concept_id, domain=domain)
+            for text, status, domain in Term.objects.filter(concept_id=concept_id, language=language).values_list(
+                "text", "status", "concept__domain"
             )
         ]
         return sorted(entries, key=lambda e: (STATUS_RANK.get(e.status, 9), e.text))
+
+
+def qa_snapshot():
+    """The whole termbase read once into the QA package's in-memory termbase (concept codes as concept
+    identifiers, with their domains): what ``ketnoi qa`` uses when a database is configured."""
+    from .qa.termbase import SimpleTermbase
+
+    snapshot = SimpleTermbase()
+    rows = Term.objects.order_by("concept__code", "language__bcp47", "text").values_list(
+        "concept__code", "concept__domain", "language__bcp47", "text", "status"
+    )
+    for code, domain, language, text, status in rows:
+        snapshot.add(code, language, text, status, domain)
+    return snapshot

@@ -55,6 +55,7 @@ class TermEntry:
     language: str
     status: str  # preferred | admitted | forbidden | do_not_translate
     concept: Any  # the termbase's concept identifier, passed back to equivalents()
+    domain: str = ""  # the concept's domain (title, agency, document_type, programme…), when known
 
 
 def as_term_entry(entry: Any) -> TermEntry:
@@ -66,7 +67,11 @@ def as_term_entry(entry: Any) -> TermEntry:
     if concept is None:
         concept = getattr(entry, "concept_id", None)
     return TermEntry(
-        text=entry.text, language=base_language(getattr(entry, "language", "")), status=entry.status, concept=concept
+        text=entry.text,
+        language=base_language(getattr(entry, "language", "")),
+        status=entry.status,
+        concept=concept,
+        domain=getattr(entry, "domain", "") or "",
     )
 
 

@@ -16,15 +16,17 @@ from .text import fold, thai_words
 
 _UP = "".join(chr(c) for c in [*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)] if chr(c).isupper())
 _LO = "".join(chr(c) for c in [*range(0x61, 0x7B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)] if chr(c).islower())
-NAME_RE = re.compile(rf"(?<![{_UP}])[{_UP}][{_LO}]+(?: [{_UP}][{_LO}]+){{1,3}}(?![{_LO}{_UP}])")
+# 2–4 capitalised syllables; a one-letter syllable is allowed after the first (Hầu A Lềnh) and as the
+# first when it is the Ê Đê / Jarai male prefix Y (Y Vinh Tơr).
+NAME_RE = re.compile(rf"(?<![{_UP}{_LO}])(?:[{_UP}][{_LO}]+|Y)(?: [{_UP}][{_LO}]*){{1,3}}(?![{_LO}{_UP}])")
 
 SURNAMES = frozenset(
     "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly nong ha lo vi dinh trieu luong "
     "sung giang thao hau mai trinh dao lam cao to quach kim la lu luu tong thach ma lang hua chu doan khong "
-    "ninh quan tang mong".split()
+    "ninh quan tang mong hau y ksor siu rah nay".split()
 )
 # Surnames that are also common words or place-name syllables ("Hà Nội", "Lâm Đồng"): need 3+ syllables.
-AMBIGUOUS = frozenset("ha lam mai cao kim la lang to vi ma ly lo chu quan tang mong ninh hoang".split())
+AMBIGUOUS = frozenset("ha lam mai cao kim la lang to vi ma ly lo chu quan tang mong ninh hoang y nay".split())
 
 _THAI_SKELETON = {
     **dict.fromkeys("ขฃคฅฆ", "kh"),
@@ -85,6 +87,25 @@ def vietnamese_skeleton(name: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def vietnamese_skeletons(name: str) -> set[tuple[str, ...]]:
+    """The skeleton and its spelling variants: an initial h before the glide o/u (Hoàng, Huy) is often
+    not written in Thai (หว่าง), so the skeleton without it is a rendering of the name too."""
+    base = vietnamese_skeleton(name)
+    variants = {base}
+    syllables = fold(name).split()
+    out: list[str] = []
+    glide = False
+    for syllable in syllables:
+        part = vietnamese_skeleton(syllable)
+        if syllable.startswith(("ho", "hu")) and part[:1] == ("h",):
+            glide = True
+            part = part[1:]
+        out.extend(part)
+    if glide:
+        variants.add(tuple(out))
+    return variants
+
+
 def looks_like_vietnamese_name(text: str) -> bool:
     words = fold(text).split()
     if not 2 <= len(words) <= 4 or words[0] not in SURNAMES:
@@ -128,6 +149,7 @@ class Person:
     vietnamese: str = ""  # the form with diacritics, when the text or the termbase has one
     mentions: list[Mention] = field(default_factory=list)
     concept: str = ""
+    source_count: int = 0  # mentions in the source text (bilingual mode)
 
 
 @lru_cache(maxsize=65536)
@@ -166,6 +188,19 @@ def _thai_matches(text: str, offset: int, skeletons: dict[tuple[str, ...], Perso
 def find_people(ctx) -> list[Person]:
     people: dict[str, Person] = {}
     target_lines = {line.number for line in ctx.target_language_lines}
+    if ctx.bilingual and ctx.src_lang == "vi":
+        # the source names the people: their Vietnamese spelling, and their skeletons to find them in Thai
+        for line in ctx.source_lines:
+            for m in NAME_RE.finditer(line.text):
+                found = _name_within(m.group())
+                if found is None:
+                    continue
+                _offset, name = found
+                key = name_key(name)
+                person = people.setdefault(key, Person(key=key, skeleton=vietnamese_skeleton(name)))
+                if has_diacritics(name) and not person.vietnamese:
+                    person.vietnamese = name
+                person.source_count += 1
     for line in ctx.lines:
         for m in NAME_RE.finditer(line.text):
             found = _name_within(m.group())
@@ -186,7 +221,11 @@ def find_people(ctx) -> list[Person]:
                 person.vietnamese = person.vietnamese or entry.text
                 person.concept = entry.concept
     if ctx.lang == "th":
-        by_skeleton = {p.skeleton: p for p in people.values() if len(p.skeleton) >= 3}
+        by_skeleton = {}
+        for p in people.values():
+            for skeleton in sorted(vietnamese_skeletons(p.vietnamese or p.key) | {p.skeleton}):
+                if len(skeleton) >= 3:
+                    by_skeleton.setdefault(skeleton, p)
         if by_skeleton:
             for line in ctx.target_language_lines:
                 taken: list[tuple[int, int]] = []

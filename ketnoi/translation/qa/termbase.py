@@ -5,6 +5,7 @@ The platform's termbase (``ketnoi.translation`` models) only has to offer the sa
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,10 +22,10 @@ class SimpleTermbase:
                 for text, status in terms:
                     self.add(concept, lang, text, status)
 
-    def add(self, concept: str, lang: str, text: str, status: str = "preferred") -> TermEntry:
+    def add(self, concept: str, lang: str, text: str, status: str = "preferred", domain: str = "") -> TermEntry:
         if status not in TERM_STATUSES:
             raise ValueError(f"unknown term status {status!r} (use one of {', '.join(TERM_STATUSES)})")
-        entry = TermEntry(text=text, language=base_language(lang), status=status, concept=concept)
+        entry = TermEntry(text=text, language=base_language(lang), status=status, concept=concept, domain=domain)
         self.entries.append(entry)
         return entry
 
@@ -83,3 +84,25 @@ def load_tbx(path: str | Path) -> SimpleTermbase:
                         status = "do_not_translate"
                 termbase.add(concept, lang, term.strip(), status)
     return termbase
+
+
+def load_termbase_csv(path: str | Path) -> SimpleTermbase:
+    """Read a termbase CSV in the format of ketnoi/translation/data/termbase.csv (concept_id, domain,
+    language, term, status, …), the file ``ketnoi load-reference`` loads, without a database."""
+    termbase = SimpleTermbase()
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            status = (row.get("status") or "preferred").strip().lower().replace(" ", "_").replace("-", "_")
+            if status not in TERM_STATUSES:
+                raise ValueError(f"{Path(path).name}, row {number}: unknown term status {row.get('status')!r}")
+            text = " ".join((row.get("term") or "").split())
+            if text:
+                termbase.add(
+                    row["concept_id"].strip(), row["language"].strip(), text, status, (row.get("domain") or "").strip()
+                )
+    return termbase
+
+
+def load_termbase_file(path: str | Path) -> SimpleTermbase:
+    """A TBX file, or a CSV file in the format of the shipped termbase (by the file's extension)."""
+    return load_termbase_csv(path) if str(path).lower().endswith(".csv") else load_tbx(path)

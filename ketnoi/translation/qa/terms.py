@@ -1,5 +1,6 @@
 """Finding termbase terms in a text: longest match wins, Thai matched as substrings (no spaces
-between Thai words), alphabetic scripts matched on word boundaries, case-insensitively."""
+between Thai words), alphabetic scripts matched on word boundaries, case-insensitively — except that a
+term written with a capital (a name: "Bộ", "Quốc hội") needs that capital ("toàn bộ" is not "Bộ")."""
 
 from __future__ import annotations
 
@@ -45,7 +46,10 @@ class TermIndex:
             return []
         out = []
         for m in self._regex.finditer(text, start, len(text) if end is None else end):
-            for entry in self._by_text[m.group().casefold()]:
+            found = m.group()
+            for entry in self._by_text[found.casefold()]:
+                if self.lang not in NO_SPACE_LANGS and entry.text[:1].isupper() and found[:1] != entry.text[:1]:
+                    continue
                 out.append(TermHit(m.start(), m.end(), entry))
         return out
 

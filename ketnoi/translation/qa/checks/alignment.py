@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..base import Check, register
+from ..i18n import gettext as _
 from ..text import anchors
 
 
@@ -36,14 +37,18 @@ class LengthRatioCheck(Check):
                 continue
             relative = lt / (ls * ratio)
             if relative > factor or relative < 1 / factor:
-                what = "longer" if relative > 1 else "shorter"
-                yield self.finding(
-                    ctx,
-                    targets[0].start,
-                    targets[-1].end,
-                    f"{relative:.1f}× the expected length ({lt} characters for {ls} in the source): "
-                    f"much {what} than its source — text added or left out?",
-                )
+                if relative > 1:
+                    template = _(
+                        "%(ratio)s× the expected length (%(target)s characters for %(source)s in the source): "
+                        "much longer than its source — text added?"
+                    )
+                else:
+                    template = _(
+                        "%(ratio)s× the expected length (%(target)s characters for %(source)s in the source): "
+                        "much shorter than its source — text left out?"
+                    )
+                message = template % {"ratio": f"{relative:.1f}", "target": lt, "source": ls}
+                yield self.finding(ctx, targets[0].start, targets[-1].end, message)
 
 
 @register
@@ -63,13 +68,13 @@ class NoCounterpartCheck(Check):
             return
         for sources, targets in ctx.alignment:
             if sources and not targets:
-                position, _ = ctx.counterpart(sources[0].start)
+                position, _end = ctx.counterpart(sources[0].start)
                 excerpt = " ".join(sources[0].text.split())[:80]
-                yield self.finding(ctx, position, position, f"source paragraph not translated: {excerpt!r}")
+                message = _("source paragraph not translated: %(text)s") % {"text": repr(excerpt)}
+                yield self.finding(ctx, position, position, message)
             elif targets and not sources:
-                yield self.finding(
-                    ctx, targets[0].start, targets[-1].end, "paragraph with no counterpart in the source"
-                )
+                message = _("paragraph with no counterpart in the source")
+                yield self.finding(ctx, targets[0].start, targets[-1].end, message)
             elif len(sources) == 2 and len(targets) == 1:
                 yield from self._merged(ctx, sources, targets[0])
             elif len(sources) == 1 and len(targets) == 2:
@@ -98,13 +103,14 @@ class NoCounterpartCheck(Check):
             kept, dropped = picked
             position = target.start if dropped.start < kept.start else target.end
             excerpt = " ".join(dropped.text.split())[:80]
-            yield self.finding(ctx, position, position, f"source paragraph not translated: {excerpt!r}")
+            message = _("source paragraph not translated: %(text)s") % {"text": repr(excerpt)}
+            yield self.finding(ctx, position, position, message)
 
     def _split(self, ctx, source, targets):
         picked = self._pick(targets, source)
         if picked:
             _kept, added = picked
-            yield self.finding(ctx, added.start, added.end, "paragraph with no counterpart in the source")
+            yield self.finding(ctx, added.start, added.end, _("paragraph with no counterpart in the source"))
 
 
 @register
@@ -119,4 +125,4 @@ class TruncationCheck(Check):
             m = re.search(r"(?:\.{3,}|…)\s*$", line.text)
             if m and len(line.text) > 100:
                 end = line.start + len(line.text.rstrip())
-                yield self.finding(ctx, line.start + m.start(), end, "paragraph ends in an ellipsis: text cut off?")
+                yield self.finding(ctx, line.start + m.start(), end, _("paragraph ends in an ellipsis: text cut off?"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..base import Check, register
+from ..i18n import gettext as _
 from ..text import thai_words
 
 
@@ -28,7 +29,9 @@ class DuplicateWordsCheck(Check):
                 if re.search(r"[\u0e00-\u0e7f]", m.group(1)):
                     continue
                 start = line.start + m.start()
-                yield self.finding(ctx, start, line.start + m.end(), f"duplicated word {m.group(1)!r}")
+                yield self.finding(
+                    ctx, start, line.start + m.end(), _("duplicated word %(word)s") % {"word": repr(m.group(1))}
+                )
 
     def _thai(self, ctx, line):
         tokens = thai_words(line.text)
@@ -44,7 +47,12 @@ class DuplicateWordsCheck(Check):
                 j += 1
             if j < len(tokens) and tokens[j] == token:
                 start = line.start + positions[i]
-                yield self.finding(ctx, start, line.start + positions[j] + len(token), f"duplicated word {token!r}")
+                yield self.finding(
+                    ctx,
+                    start,
+                    line.start + positions[j] + len(token),
+                    _("duplicated word %(word)s") % {"word": repr(token)},
+                )
 
 
 def _normal(text: str) -> str:
@@ -74,7 +82,9 @@ class RepeatedTextCheck(Check):
             key = _normal(body)
             if key in first_line and re.search(r"[^\W\d_]{2}", key):
                 start = line.start + line.text.index(body)
-                yield self.finding(ctx, start, start + len(body), f"same line as line {first_line[key]}")
+                yield self.finding(
+                    ctx, start, start + len(body), _("same line as line %(line)s") % {"line": first_line[key]}
+                )
                 continue
             first_line.setdefault(key, line.number)
             yield from self._back_to_back(ctx, line)
@@ -88,17 +98,24 @@ class RepeatedTextCheck(Check):
                 seen.setdefault(text[i : i + k], (line.number, line.start + i))
             for start, end, origin in _merge(marks):
                 if end - start >= min_length:
-                    where = "earlier in this line" if origin == line.number else f"from line {origin}"
-                    yield self.finding(
-                        ctx, line.start + start, line.start + end, f"repeats {end - start} characters {where}"
-                    )
+                    if origin == line.number:
+                        message = _("repeats %(count)s characters earlier in this line") % {"count": end - start}
+                    else:
+                        message = _("repeats %(count)s characters from line %(line)s") % {
+                            "count": end - start,
+                            "line": origin,
+                        }
+                    yield self.finding(ctx, line.start + start, line.start + end, message)
 
     def _back_to_back(self, ctx, line):
         for m in re.finditer(r"(?P<unit>\S.{5,200}?)(?P=unit)", line.text):
             unit = m.group("unit")
             if len(re.findall(r"[^\W\d_]", unit)) >= 5 and len(set(unit)) > 3:
                 yield self.finding(
-                    ctx, line.start + m.start(), line.start + m.end(), f"{unit.strip()!r} written twice back to back"
+                    ctx,
+                    line.start + m.start(),
+                    line.start + m.end(),
+                    _("%(text)s written twice back to back") % {"text": repr(unit.strip())},
                 )
 
 

@@ -5,23 +5,25 @@ from __future__ import annotations
 import re
 
 from ..base import Check, register
-from ..text import inside, overlaps
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
+from ..text import VI_LETTERS, VI_TONED, VI_WORDS, inside, overlaps, script_of
 
 LANGUAGE_NAMES = {
-    "th": "Thai",
-    "vi": "Vietnamese",
-    "en": "English",
-    "lo": "Lao",
-    "km": "Khmer",
-    "zh": "Chinese",
-    "ru": "Russian",
-    "el": "Greek",
-    "und": "an unidentified language",
+    "th": N_("Thai"),
+    "vi": N_("Vietnamese"),
+    "en": N_("English"),
+    "lo": N_("Lao"),
+    "km": N_("Khmer"),
+    "zh": N_("Chinese"),
+    "ru": N_("Russian"),
+    "el": N_("Greek"),
+    "und": N_("an unidentified language"),
 }
 
 
 def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
+    return _(LANGUAGE_NAMES[code]) if code in LANGUAGE_NAMES else code
 
 
 @register
@@ -46,15 +48,18 @@ class WrongLanguageCheck(Check):
             end = start + len(body)
             if body in source_lines and re.search(r"[^\W\d_]{2}", body):
                 yield self.finding(
-                    ctx, start, end, f"untranslated: this line is the same as in the source ({body[:60]})"
+                    ctx,
+                    start,
+                    end,
+                    _("untranslated: this line is the same as in the source (%(text)s)") % {"text": body[:60]},
                 )
             elif line.lang and line.lang != ctx.lang:
                 yield self.finding(
                     ctx,
                     start,
                     end,
-                    f"text in {language_name(line.lang)}, not {language_name(ctx.lang)}: "
-                    "untranslated or left over from another language",
+                    _("text in %(found)s, not %(expected)s: untranslated or left over from another language")
+                    % {"found": language_name(line.lang), "expected": language_name(ctx.lang)},
                 )
 
 
@@ -109,7 +114,11 @@ class LeftoverAbbreviationCheck(Check):
             if not any(start <= m.start() < end for start, end in target_lines):
                 continue
             yield self.finding(
-                ctx, m.start(), m.end(), f"Vietnamese abbreviation {m.group()} left untranslated: {table[m.group()]}"
+                ctx,
+                m.start(),
+                m.end(),
+                _("Vietnamese abbreviation %(abbreviation)s left untranslated: %(meaning)s")
+                % {"abbreviation": m.group(), "meaning": table[m.group()]},
             )
 
 
@@ -151,14 +160,59 @@ class BoilerplateCheck(Check):
             start = line.start + line.text.index(body)
             end = start + len(body)
             if _COUNTER.sub("", body).lower() in known:
-                yield self.finding(ctx, start, end, f"navigation string of the source web page: {body!r}")
+                yield self.finding(
+                    ctx, start, end, _("navigation string of the source web page: %(text)s") % {"text": repr(body)}
+                )
             elif attribution_seen:
                 yield self.finding(
                     ctx,
                     start,
                     end,
-                    "text after the closing source attribution: probably page furniture (menus, related headlines)",
+                    _("text after the closing source attribution: probably page furniture (menus, related headlines)"),
                     severity="warning",
                 )
             if ATTRIBUTION_RE.match(body) and not overlaps(ctx.protected, start, start + 1):
                 attribution_seen = True
+
+
+_L = "A-Za-z\u00c0-\u024f\u1e00-\u1eff\u0300-\u036f"
+_LATIN_RUN = re.compile(rf"(?<![{_L}])[{_L}]+(?:[ \u00a0'’-]+[{_L}]+)*")
+
+
+def _vietnamese_word(word: str) -> bool:
+    return bool(VI_TONED.search(word) or any(ch in VI_LETTERS for ch in word)) or word.lower() in VI_WORDS
+
+
+@register
+class UntranslatedCheck(Check):
+    id = "untranslated"
+    name = "Untranslated words"
+    severity = "error"
+    blocking = True
+    description = (
+        'Runs of Vietnamese words left inside lines of another language ("มอบ Bằng khen ให้แก่"): a run of '
+        "Latin-script words in a line of the target language with a Vietnamese word in it (Vietnamese letters, "
+        "tone marks or function words) and a word in lower case — so that a person's or a place's name kept in "
+        "Latin script (Nông Thị Hà, Điện Biên) is not reported. URLs, e-mail addresses and document symbols are "
+        "skipped; do-not-translate terms of the termbase are allowed."
+    )
+
+    def applies_to(self, lang):
+        return lang != "vi"
+
+    def run(self, ctx):
+        keep = set()
+        if ctx.term_index is not None:
+            keep = {e.text.casefold() for e in ctx.term_index.entries if e.status == "do_not_translate"}
+        for line in ctx.target_language_lines:
+            for m in _LATIN_RUN.finditer(line.text):
+                start, end = line.start + m.start(), line.start + m.end()
+                if not all(script_of(ch) in ("Latin", "") for ch in m.group()):
+                    continue
+                if overlaps(ctx.protected, start, end) or m.group().casefold() in keep:
+                    continue
+                words = m.group().replace("\u00a0", " ").split()
+                if not any(_vietnamese_word(w) for w in words) or not any(w[:1].islower() for w in words):
+                    continue
+                message = _("untranslated Vietnamese: %(text)s") % {"text": m.group()}
+                yield self.finding(ctx, start, end, message)

@@ -6,7 +6,82 @@ import re
 from collections import Counter
 
 from ..base import Check, register
-from ..people import has_diacritics
+from ..i18n import gettext as _
+from ..people import (
+    _THAI_SKELETON,
+    NAME_RE,
+    _name_within,
+    fold,
+    has_diacritics,
+    name_key,
+    thai_skeleton,
+    vietnamese_skeleton,
+)
+
+THAI_HONORIFICS = ("นางสาว", "นาง", "นาย", "ดร.")
+# Thai consonant classes a Vietnamese initial is written with: tr as จ or ตร, ph as ฟ or พ, x as ซ or ช, t as ต or ท…
+INITIAL_RENDERINGS = {
+    "ch": {"ch", "t"},
+    "f": {"f", "ph"},
+    "s": {"s", "ch"},
+    "t": {"t", "th"},
+    "th": {"th", "t"},
+    "k": {"k", "kh"},
+    "kh": {"kh", "k"},
+    "p": {"p", "ph", "b"},
+}
+
+
+def _initial_classes(token: str) -> set[str]:
+    """Possible consonant classes a Thai syllable of a transliterated name starts with (its skeleton's first
+    consonant, and its first written consonant: หว่าง is h-, เหงียน is ng-)."""
+    out = set()
+    skeleton = thai_skeleton(token)
+    if skeleton:
+        out.add(skeleton[0])
+    first = next((ch for ch in token if ch in _THAI_SKELETON), "")
+    if first:
+        out.add(_THAI_SKELETON[first])
+    return out
+
+
+def _syllable_initials(name: str) -> list[str]:
+    """The consonant class each syllable of a Vietnamese name starts with ("" when Thai may write it with
+    any letter: d, gi, r, v, y and vowels)."""
+    out = []
+    for syllable in fold(name).split():
+        skeleton = vietnamese_skeleton(syllable)
+        if not skeleton or syllable.startswith(("d", "gi", "r", "v", "y")) or syllable[:1] in "aeiou":
+            out.append("")
+        else:
+            out.append(skeleton[0])
+    return out
+
+
+def name_in_thai(name: str, text: str) -> bool:
+    """Whether ``text`` holds a rendering of the Vietnamese ``name``: the Latin form with or without
+    diacritics, or as many space-separated Thai syllables starting with the same consonants."""
+    if name_key(name) in "".join(fold(text).split()):
+        return True
+    wanted = _syllable_initials(name)
+    tokens = text.split()
+    for i, token in enumerate(tokens):
+        for honorific in THAI_HONORIFICS:
+            if token.startswith(honorific) and len(token) > len(honorific):
+                tokens[i] = token[len(honorific) :]
+                break
+    tolerance = 1 if len(wanted) >= 3 else 0  # one syllable spelt unexpectedly in a longer name
+    for i in range(len(tokens) - len(wanted) + 1):
+        window = tokens[i : i + len(wanted)]
+        misses = sum(
+            1
+            for w, t in zip(wanted, window, strict=True)
+            if w and not (INITIAL_RENDERINGS.get(w, {w}) & _initial_classes(t))
+        )
+        if misses <= tolerance:
+            return True
+    return False
+
 
 THAI_RANKS = (
     ("รองนายกรัฐมนตรี", "deputy prime minister"),
@@ -52,6 +127,8 @@ class NamesCheck(Check):
     )
 
     def run(self, ctx):
+        if ctx.bilingual and ctx.src_lang == "vi" and ctx.lang == "th":
+            yield from self._missing(ctx)
         for person in ctx.people:
             mentions = [m for m in person.mentions if m.in_target]
             if not mentions:
@@ -68,19 +145,48 @@ class NamesCheck(Check):
                 counts = Counter(" ".join(m.text.split()) for m in own)
                 best = max(counts.values())
                 preferred = next(" ".join(m.text.split()) for m in own if counts[" ".join(m.text.split())] == best)
-                source = "the most frequent form here"
+                source = _("the most frequent form here")
             else:
-                source = "the termbase form"
+                source = _("the termbase form")
             summary = ", ".join(f"{form!r} ×{n}" for form, n in forms.most_common())
             for mention in mentions:
                 form = " ".join(mention.text.split())
                 problems = []
                 if mention.script == "Latin" and person.vietnamese and not has_diacritics(mention.text):
-                    problems.append(f"written without its Vietnamese diacritics ({person.vietnamese})")
+                    problems.append(
+                        _("written without its Vietnamese diacritics (%(name)s)") % {"name": person.vietnamese}
+                    )
                 if form != preferred:
-                    problems.append(f"written {len(forms)} ways in this text ({summary}); {source} is {preferred!r}")
+                    problems.append(
+                        _("written %(count)s ways in this text (%(forms)s); %(reference)s is %(form)s")
+                        % {"count": len(forms), "forms": summary, "reference": source, "form": repr(preferred)}
+                    )
                 if problems:
-                    yield self.finding(ctx, mention.start, mention.end, f"{mention.text}: " + "; ".join(problems))
+                    yield self.finding(
+                        ctx,
+                        mention.start,
+                        mention.end,
+                        _("%(name)s: %(problems)s") % {"name": mention.text, "problems": "; ".join(problems)},
+                    )
+
+    def _missing(self, ctx):
+        """Bilingual: a person named in a source paragraph but in no form in the aligned translation."""
+        for sources, targets in ctx.alignment:
+            if not sources or not targets:
+                continue
+            t0, t1 = targets[0].start, targets[-1].end
+            target_text = ctx.target[t0:t1]
+            reported = set()
+            for source in sources:
+                for m in NAME_RE.finditer(source.text):
+                    found = _name_within(m.group())
+                    if found is None or name_key(found[1]) in reported:
+                        continue
+                    name = found[1]
+                    reported.add(name_key(name))
+                    if not name_in_thai(name, target_text):
+                        message = _("the name %(name)s of the source is not in this paragraph") % {"name": name}
+                        yield self.finding(ctx, t0, t1, message)
 
 
 @register
@@ -119,14 +225,26 @@ class TitlesCheck(Check):
             if ranks:
                 counts = Counter(r[2] for r in ranks)
                 if reference:
-                    expected, why = reference[0], f"the Vietnamese caption calls {name} {reference[1]} ({reference[0]})"
+                    expected = reference[0]
+                    why = _("the Vietnamese caption calls %(name)s %(title)s (%(meaning)s)") % {
+                        "name": name,
+                        "title": reference[1],
+                        "meaning": reference[0],
+                    }
                 else:
                     best = max(counts.values())
                     expected = next(r[2] for r in ranks if counts[r[2]] == best)
-                    why = f"{name} is a {expected} in {counts[expected]} of {len(ranks)} mentions"
+                    why = _("%(name)s is a %(title)s in %(count)s of %(total)s mentions") % {
+                        "name": name,
+                        "title": expected,
+                        "count": counts[expected],
+                        "total": len(ranks),
+                    }
                 for start, end, rank, _word in ranks:
                     if rank != expected:
-                        yield self.finding(ctx, start, end, f"title means {rank}, but {why}")
+                        yield self.finding(
+                            ctx, start, end, _("title means %(title)s, but %(reason)s") % {"title": rank, "reason": why}
+                        )
             if len({c[2] for c in chairs}) > 1:
                 counts = Counter(c[2] for c in chairs)
                 best = max(counts.values())
@@ -137,6 +255,6 @@ class TitlesCheck(Check):
                             ctx,
                             start,
                             end,
-                            f"{name} is vice-chair of {org!r} here but of {expected!r} in {counts[expected]} "
-                            "other mentions",
+                            _("%(name)s is vice-chair of %(body)s here but of %(other)s in %(count)s other mentions")
+                            % {"name": name, "body": repr(org), "other": repr(expected), "count": counts[expected]},
                         )

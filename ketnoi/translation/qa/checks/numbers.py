@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..base import Check, register
+from ..i18n import gettext as _
 from ..text import BE_OFFSET, NUMBER_RE, THAI_DIGITS, is_be_year, is_ce_year, mask, number_value
 
 TH_MONTHS = (
@@ -30,7 +31,29 @@ DATE_PATTERNS = (
 )
 YEAR_RE = re.compile(rf"(?:(?P<era>พ\.\s?ศ\.|ค\.\s?ศ\.)|ปี(?:งบประมาณ)?|năm|year)\s*(?P<y>{D}{{4}})(?!\d)")
 RANGE_TAIL = re.compile(rf"\s*[-–—]\s*(?P<y>{D}{{4}})(?!\d)")
+# A Buddhist Era year this close to a source year + 543 is that year badly converted (2563 for 2019).
+ERA_SLIP = 10
+ERA_SLIPS = tuple(d for d in range(-ERA_SLIP, ERA_SLIP + 1) if d)
 DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_ROMAN_RE = re.compile(r"(?<![\w])(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})(?![\w])")
+
+
+def roman_numerals(text: str) -> list[int]:
+    """Values of the Roman numerals written as words in ``text`` (lần thứ IV, Khóa XIII)."""
+    values = []
+    for m in _ROMAN_RE.finditer(text):
+        if not m.group():
+            continue
+        total, previous = 0, 0
+        for ch in reversed(m.group()):
+            value = _ROMAN[ch]
+            total = total - value if value < previous else total + value
+            previous = max(previous, value)
+        values.append(total)
+    return values
 
 
 @dataclass(frozen=True)
@@ -109,7 +132,7 @@ class DatesCheck(Check):
     def run(self, ctx):
         for hit in find_dates(ctx.target):
             if not 1 <= hit.month <= 12 or not 1 <= hit.day <= DAYS_IN_MONTH[hit.month - 1]:
-                yield self.finding(ctx, hit.start, hit.end, "impossible date: no such day in that month")
+                yield self.finding(ctx, hit.start, hit.end, _("impossible date: no such day in that month"))
         if not ctx.bilingual:
             return
         for sources, targets in ctx.alignment:
@@ -128,11 +151,17 @@ class DatesCheck(Check):
                 near = [h for h in target_dates if (h.day, h.month) == (hit.day, hit.month)]
                 if near:
                     yield self.finding(
-                        ctx, near[0].start, near[0].end, f"date of the source {written!r} has another year here"
+                        ctx,
+                        near[0].start,
+                        near[0].end,
+                        _("date of the source %(date)s has another year here") % {"date": repr(written)},
                     )
                 else:
                     yield self.finding(
-                        ctx, tgt_start, tgt_end, f"the source date {written!r} is missing from this paragraph"
+                        ctx,
+                        tgt_start,
+                        tgt_end,
+                        _("the source date %(date)s is missing from this paragraph") % {"date": repr(written)},
                     )
 
 
@@ -147,7 +176,7 @@ class EraCheck(Check):
         "Thai text must use one era: Buddhist Era years (2567) and unmarked Common Era years (2024) together are "
         "reported (the minority, or CE when tied; option 'era': 'BE' or 'CE' fixes the expected one); 'พ.ศ.' "
         "before a CE year or 'ค.ศ.' before a BE year is an error; in bilingual mode a BE year that is not the "
-        "source's CE year + 543 but within 2 of it is a wrong conversion."
+        "source's CE year + 543 but within 10 of it is a wrong conversion."
     )
 
     def run(self, ctx):
@@ -163,14 +192,16 @@ class EraCheck(Check):
                     ctx,
                     hit.start,
                     hit.end,
-                    f"พ.ศ. (Buddhist Era) before the Common Era year {hit.value}: พ.ศ. {hit.value + BE_OFFSET}?",
+                    _("พ.ศ. (Buddhist Era) before the Common Era year %(year)s: พ.ศ. %(be)s?")
+                    % {"year": hit.value, "be": hit.value + BE_OFFSET},
                 )
             elif hit.era.startswith("ค") and is_be_year(hit.value):
                 yield self.finding(
                     ctx,
                     hit.start,
                     hit.end,
-                    f"ค.ศ. (Common Era) before the Buddhist Era year {hit.value}: ค.ศ. {hit.value - BE_OFFSET}?",
+                    _("ค.ศ. (Common Era) before the Buddhist Era year %(year)s: ค.ศ. %(ce)s?")
+                    % {"year": hit.value, "ce": hit.value - BE_OFFSET},
                 )
         unmarked = [h for h in years if not h.era]
         be = [h for h in years if is_be_year(h.value) and not h.era.startswith("ค")]
@@ -179,14 +210,15 @@ class EraCheck(Check):
         if be and ce or ctx.option(self.id, "era"):
             for hit in ce if expected == "BE" else [h for h in be if not h.era]:
                 if expected == "BE":
-                    message = (
-                        f"Common Era year {hit.value} in a text that uses the Buddhist Era "
-                        f"({len(be)} BE years): พ.ศ. {hit.value + BE_OFFSET}"
-                    )
+                    message = _(
+                        "Common Era year %(year)s in a text that uses the Buddhist Era "
+                        "(%(count)s BE years): พ.ศ. %(be)s"
+                    ) % {"year": hit.value, "count": len(be), "be": hit.value + BE_OFFSET}
                 else:
-                    message = (
-                        f"Buddhist Era year {hit.value} in a text that uses the Common Era: {hit.value - BE_OFFSET}"
-                    )
+                    message = _("Buddhist Era year %(year)s in a text that uses the Common Era: %(ce)s") % {
+                        "year": hit.value,
+                        "ce": hit.value - BE_OFFSET,
+                    }
                 yield self.finding(ctx, hit.start, hit.end, message)
         if ctx.bilingual:
             yield from self._conversions(ctx)
@@ -205,13 +237,17 @@ class EraCheck(Check):
                 value = int(m.group().translate(THAI_DIGITS))
                 if not is_be_year(value) or value - BE_OFFSET in source_years:
                     continue
-                close = sorted(s for s in source_years if 0 < abs(s + BE_OFFSET - value) <= 2)
+                close = sorted(
+                    (s for s in source_years if 0 < abs(s + BE_OFFSET - value) <= ERA_SLIP),
+                    key=lambda s: abs(s + BE_OFFSET - value),
+                )
                 if close:
                     yield self.finding(
                         ctx,
                         tgt_start + m.start(),
                         tgt_start + m.end(),
-                        f"wrong era conversion: the source year {close[0]} is พ.ศ. {close[0] + BE_OFFSET}, not {value}",
+                        _("wrong era conversion: the source year %(year)s is พ.ศ. %(be)s, not %(found)s")
+                        % {"year": close[0], "be": close[0] + BE_OFFSET, "found": value},
                     )
 
 
@@ -245,10 +281,12 @@ class NumbersCheck(Check):
             s0, s1 = sources[0].start, sources[-1].end
             t0, t1 = targets[0].start, targets[-1].end
             src = self._numbers(ctx.source[s0:s1], ctx.src_lang, s0, ctx.source_protected)
+            # "lần thứ IV" is the 4th: Roman numerals of the source may be written in digits
+            roman = {str(v) for v in roman_numerals(ctx.source[s0:s1])}
             tgt = self._numbers(ctx.target[t0:t1], ctx.lang, t0, ctx.protected)
-            available = Counter(value for *_, value in tgt)
+            available = Counter(value for *_rest, value in tgt)
             missing = []
-            for *_, value in src:
+            for *_rest, value in src:
                 year = int(value) if value.isdigit() else 0
                 alternatives = [value]
                 if ctx.lang == "th" and is_ce_year(year):
@@ -259,19 +297,21 @@ class NumbersCheck(Check):
                 elif (
                     ctx.lang == "th"
                     and is_ce_year(year)
-                    and any(available[str(year + BE_OFFSET + d)] > 0 for d in (-2, -1, 1, 2))
+                    and any(available[str(year + BE_OFFSET + d)] > 0 for d in ERA_SLIPS)
                 ):
                     continue  # a wrong era conversion: reported by the era check
                 else:
                     missing.append(value)
             for value in missing:
-                yield self.finding(ctx, t0, t1, f"the number {value} of the source is missing from this paragraph")
+                message = _("the number %(number)s of the source is missing from this paragraph") % {"number": value}
+                yield self.finding(ctx, t0, t1, message)
             for start, end, value in tgt:
                 if available[value] > 0:
                     available[value] -= 1
                     year = int(value) if value.isdigit() else 0
-                    if is_be_year(year) and any(
-                        v == str(year - BE_OFFSET + d) for *_, v in src for d in (-2, -1, 1, 2)
-                    ):
+                    if is_be_year(year) and any(v == str(year - BE_OFFSET + d) for *_rest, v in src for d in ERA_SLIPS):
                         continue
-                    yield self.finding(ctx, start, end, f"the number {value} is not in the source", severity="warning")
+                    if value in roman:
+                        continue
+                    message = _("the number %(number)s is not in the source") % {"number": value}
+                    yield self.finding(ctx, start, end, message, severity="warning")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..base import Check, register
+from ..base import Check, as_term_entry, register
+from ..i18n import gettext as _
 from ..text import DOC_SYMBOL_RE, EMAIL_RE, fold, inside, url_spans
 
 # Type and issuer codes of Vietnamese documents that are spelled with Đ (QĐ = Quyết định, NĐ = Nghị định…).
@@ -44,8 +45,13 @@ class DocSymbolCheck(Check):
         for start, end, symbol in found:
             fixed = canonical_symbol(symbol)
             if fixed != symbol:
-                what = "Ð (U+00D0, Icelandic eth) instead of Đ (U+0110)" if "Ð" in symbol else "Đ written as D"
-                yield self.finding(ctx, start, end, f"document symbol altered ({what}): it is {fixed}")
+                what = _("Ð (U+00D0, Icelandic eth) instead of Đ (U+0110)") if "Ð" in symbol else _("Đ written as D")
+                yield self.finding(
+                    ctx,
+                    start,
+                    end,
+                    _("document symbol altered (%(what)s): it is %(symbol)s") % {"what": what, "symbol": fixed},
+                )
         if not ctx.bilingual:
             return
         present = Counter(symbol for *_, symbol in found)
@@ -61,11 +67,14 @@ class DocSymbolCheck(Check):
                 continue  # present in an altered form, reported above
             start, end = ctx.counterpart(m.start())
             yield self.finding(
-                ctx, start, end, f"document symbol {symbol} of the source is missing from the translation"
+                ctx,
+                start,
+                end,
+                _("document symbol %(symbol)s of the source is missing from the translation") % {"symbol": symbol},
             )
 
 
-# What a document of each type may be called in the translation (option 'names' adds or replaces).
+# What a document of each type may be called when there is no termbase (option 'names' adds or replaces).
 DOC_TYPE_NAMES = {
     "th": {
         "QĐ": ("ข้อตัดสินใจ", "คำตัดสินใจ", "การตัดสินใจ", "คำสั่ง", "มติ"),
@@ -80,6 +89,31 @@ DOC_TYPE_NAMES = {
 ISSUER_NOT = {"th": {"TTg": ("คณะรัฐมนตรี",)}}
 
 
+def initials(term: str) -> str:
+    """The type code a Vietnamese document type abbreviates to: Quyết định → QĐ, Nghị quyết → NQ."""
+    return "".join(word[0].upper() for word in term.split() if word[:1].isalpha())
+
+
+def termbase_doc_types(ctx) -> dict[str, tuple[list[str], list[str]]]:
+    """{type code: (allowed renderings, forbidden renderings)} from the termbase's document_type concepts:
+    a concept whose Vietnamese term's initials are the code (Quyết định → QĐ) gives its preferred and
+    admitted terms in the target language, and its forbidden ones."""
+    if ctx.termbase is None:
+        return {}
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    concepts = {}
+    for entry in ctx.termbase.terms_for("vi"):
+        entry = as_term_entry(entry)
+        if entry.domain == "document_type" and entry.status == "preferred":
+            concepts.setdefault(initials(entry.text), entry.concept)
+    for code, concept in concepts.items():
+        terms = [as_term_entry(e) for e in ctx.termbase.equivalents(concept, ctx.lang)]
+        allowed = [e.text for e in terms if e.status in ("preferred", "admitted")]
+        if allowed:
+            out[code] = (allowed, [e.text for e in terms if e.status == "forbidden"])
+    return out
+
+
 @register
 class DocTypeCheck(Check):
     id = "doc_type"
@@ -87,13 +121,16 @@ class DocTypeCheck(Check):
     severity = "warning"
     languages = ("th",)
     description = (
-        "The words before a document symbol must name the kind of document the symbol says it is: KL is a "
-        "conclusion (not 'research results'), QĐ a decision, NQ a resolution; a QĐ-TTg is the Prime Minister's, "
-        "not a cabinet resolution (มติคณะรัฐมนตรี)."
+        "The words before a document symbol must name the kind of document the symbol says it is: the type "
+        "code (QĐ, NQ, KL, CT…) is matched to the termbase's document types by the initials of their "
+        "Vietnamese names (Quyết định → QĐ), whose Thai renderings are then the allowed ones (without a "
+        "termbase, a built-in list); a QĐ-TTg is the Prime Minister's, not a cabinet resolution (มติคณะรัฐมนตรี)."
     )
 
     def run(self, ctx):
-        names = {**DOC_TYPE_NAMES.get(ctx.lang, {}), **ctx.option(self.id, "names", {})}
+        from_termbase = termbase_doc_types(ctx)
+        names = {**DOC_TYPE_NAMES.get(ctx.lang, {}), **{k: tuple(v[0]) for k, v in from_termbase.items()}}
+        names.update(ctx.option(self.id, "names", {}))
         issuers = ISSUER_NOT.get(ctx.lang, {})
         for m in DOC_SYMBOL_RE.finditer(ctx.target):
             parts = symbol_parts(canonical_symbol(m.group()))
@@ -113,18 +150,22 @@ class DocTypeCheck(Check):
             label_start = window_start + label.start()
             label_end = window_start + len(window.rstrip())
             allowed = names.get(kind)
-            if allowed and not any(word in window for word in allowed):
-                yield self.finding(
-                    ctx, label_start, label_end, f"{m.group()} is a {kind} document; call it {' / '.join(allowed)}"
-                )
+            forbidden = [w for w in from_termbase.get(kind, ((), ()))[1] if w in window]
+            if allowed and (forbidden or not any(word in window for word in allowed)):
+                message = _("%(symbol)s is a %(kind)s document; call it %(names)s") % {
+                    "symbol": m.group(),
+                    "kind": kind,
+                    "names": " / ".join(allowed),
+                }
+                yield self.finding(ctx, label_start, label_end, message)
             for wrong in issuers.get(issuer, ()):
                 if wrong in window:
-                    yield self.finding(
-                        ctx,
-                        label_start,
-                        label_end,
-                        f"{m.group()} is issued by {issuer} (the Prime Minister), not by the {wrong}",
-                    )
+                    message = _("%(symbol)s is issued by %(issuer)s (the Prime Minister), not by the %(body)s") % {
+                        "symbol": m.group(),
+                        "issuer": issuer,
+                        "body": wrong,
+                    }
+                    yield self.finding(ctx, label_start, label_end, message)
 
 
 _BROKEN_URL = re.compile(r"(?:https?://|www\.)\S*[-_/=]\s+\S*?\.(?:html?|php|aspx?|jsp)\b", re.IGNORECASE)
@@ -143,7 +184,7 @@ class UrlCheck(Check):
 
     def run(self, ctx):
         for m in _BROKEN_URL.finditer(ctx.target):
-            yield self.finding(ctx, m.start(), m.end(), "URL broken by a space or translated words inside it")
+            yield self.finding(ctx, m.start(), m.end(), _("URL broken by a space or translated words inside it"))
         if not ctx.bilingual:
             return
         target_urls = Counter(ctx.target[s:e] for s, e in url_spans(ctx.target))
@@ -159,10 +200,12 @@ class UrlCheck(Check):
             )
             if near:
                 index = ctx.target.index(near)
-                yield self.finding(ctx, index, index + len(near), f"changed: the source has {item}")
+                yield self.finding(ctx, index, index + len(near), _("changed: the source has %(url)s") % {"url": item})
             else:
                 start, end = ctx.counterpart(position)
-                yield self.finding(ctx, start, end, f"{item} of the source is missing from the translation")
+                yield self.finding(
+                    ctx, start, end, _("%(url)s of the source is missing from the translation") % {"url": item}
+                )
 
 
 CODE_RE = re.compile(
@@ -195,4 +238,9 @@ class CodesCheck(Check):
                 target[m.group()] -= 1
             else:
                 start, end = ctx.counterpart(m.start())
-                yield self.finding(ctx, start, end, f"code {m.group()} of the source is missing from the translation")
+                yield self.finding(
+                    ctx,
+                    start,
+                    end,
+                    _("code %(code)s of the source is missing from the translation") % {"code": m.group()},
+                )

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from ..base import Check, register
+from ..i18n import gettext as _
 from ..text import inside, script_of
 
 
@@ -22,16 +23,18 @@ class WhitespaceCheck(Check):
     def run(self, ctx):
         text = ctx.target
         for m in re.finditer(r"(?<=\S)[ \t]{2,}(?=\S)|\t", text):
-            yield self.finding(ctx, m.start(), m.end(), "double space or tab")
+            yield self.finding(ctx, m.start(), m.end(), _("double space or tab"))
         for m in re.finditer(r"[ \t]+(?=\r?\n|$)", text):
             if m.end() > m.start():
-                yield self.finding(ctx, m.start(), m.end(), "space at the end of the line")
+                yield self.finding(ctx, m.start(), m.end(), _("space at the end of the line"))
         for m in re.finditer(r"\n(?:[ \t]*\n){2,}", text):
             second = text.index("\n", m.start() + 1)
-            yield self.finding(ctx, second + 1, m.end(), f"{m.group().count(chr(10)) - 1} empty lines in a row")
+            yield self.finding(
+                ctx, second + 1, m.end(), _("%(count)s empty lines in a row") % {"count": m.group().count(chr(10)) - 1}
+            )
         for m in re.finditer(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]+", text):
             name = unicodedata.name(m.group()[0], hex(ord(m.group()[0])))
-            yield self.finding(ctx, m.start(), m.end(), f"unusual space ({name})")
+            yield self.finding(ctx, m.start(), m.end(), _("unusual space (%(name)s)") % {"name": name})
 
 
 _UPPER_AFTER_LOWER = re.compile(r"(?<=[^\W\d_A-Z])(?=[^\W\d_a-z])")
@@ -56,12 +59,16 @@ class MissingSpaceCheck(Check):
             for i in range(1, len(word)):
                 if word[i - 1].islower() and word[i].isupper():
                     yield self.finding(
-                        ctx, m.start(), m.end(), f"words run together: '{word[:i]}' and '{word[i:]}' need a space"
+                        ctx,
+                        m.start(),
+                        m.end(),
+                        _("words run together: %(first)s and %(second)s need a space")
+                        % {"first": repr(word[:i]), "second": repr(word[i:])},
                     )
                     break
         for m in re.finditer(r"[^\W\d_]{2,}(?=\d{1,2}/\d{1,2}/\d{2,4})\d{1,2}/\d{1,2}/\d{2,4}", ctx.target):
             if script_of(m.group()[0]) == "Latin":
-                yield self.finding(ctx, m.start(), m.end(), "a word and a date run together")
+                yield self.finding(ctx, m.start(), m.end(), _("a word and a date run together"))
 
 
 _PAIRS = {"(": ")", "[": "]", "{": "}", "“": "”", "‘": "’", "«": "»"}
@@ -85,10 +92,10 @@ class PunctuationCheck(Check):
                 continue
             yield from self._balance(ctx, line)
             for m in re.finditer(r"(?<!\.)\.\.(?!\.)|([,;:!?])\1+", line.text):
-                yield self.finding(ctx, line.start + m.start(), line.start + m.end(), "doubled punctuation")
+                yield self.finding(ctx, line.start + m.start(), line.start + m.end(), _("doubled punctuation"))
             if line.lang == "en" and ctx.lang == "en":
                 for m in re.finditer(r"(?<=\w) +[,;!?]", line.text):
-                    yield self.finding(ctx, line.start + m.start(), line.start + m.end(), "space before punctuation")
+                    yield self.finding(ctx, line.start + m.start(), line.start + m.end(), _("space before punctuation"))
             if ctx.lang == "th" and line.lang == "th":
                 for m in re.finditer(";", line.text):
                     if not inside(ctx.protected, line.start + m.start(), line.start + m.end()):
@@ -96,7 +103,7 @@ class PunctuationCheck(Check):
                             ctx,
                             line.start + m.start(),
                             line.start + m.end(),
-                            "semicolon in Thai text (Thai separates clauses with a space)",
+                            _("semicolon in Thai text (Thai separates clauses with a space)"),
                             severity="info",
                         )
 
@@ -112,11 +119,19 @@ class PunctuationCheck(Check):
                     stack.pop()
                 elif not inside(ctx.protected, line.start + i, line.start + i + 1):
                     yield self.finding(
-                        ctx, line.start + i, line.start + i + 1, f"{ch} without its opening {_CLOSERS[ch]}"
+                        ctx,
+                        line.start + i,
+                        line.start + i + 1,
+                        _("%(mark)s without its opening %(pair)s") % {"mark": ch, "pair": _CLOSERS[ch]},
                     )
         for ch, i in stack:
             if not inside(ctx.protected, line.start + i, line.start + i + 1):
-                yield self.finding(ctx, line.start + i, line.start + i + 1, f"{ch} without its closing {_PAIRS[ch]}")
+                yield self.finding(
+                    ctx,
+                    line.start + i,
+                    line.start + i + 1,
+                    _("%(mark)s without its closing %(pair)s") % {"mark": ch, "pair": _PAIRS[ch]},
+                )
 
 
 _MOJIBAKE = re.compile(r"Ã[\u0080-\u00bf]|Ä[\u0080-\u00bf]|á[º»][\u0080-\u00bf]|à¸|à¹|â€[\u0080-\u00bf™œ”“˜]")
@@ -142,27 +157,33 @@ class UnicodeCheck(Check):
     def run(self, ctx):
         text = ctx.target
         for m in re.finditer("\ufffd+", text):
-            yield self.finding(ctx, m.start(), m.end(), "replacement character U+FFFD: characters lost in conversion")
+            yield self.finding(
+                ctx, m.start(), m.end(), _("replacement character U+FFFD: characters lost in conversion")
+            )
         for m in _CONTROL.finditer(text):
-            yield self.finding(ctx, m.start(), m.end(), f"control character U+{ord(m.group()):04X}")
+            yield self.finding(
+                ctx, m.start(), m.end(), _("control character %(code)s") % {"code": f"U+{ord(m.group()):04X}"}
+            )
         for m in _MOJIBAKE.finditer(text):
-            yield self.finding(ctx, m.start(), m.end(), "mojibake: UTF-8 text decoded as Latin-1/Windows-1252")
+            yield self.finding(ctx, m.start(), m.end(), _("mojibake: UTF-8 text decoded as Latin-1/Windows-1252"))
         for m in _INVISIBLE.finditer(text):
             if m.group() == "\ufeff" and m.start() == 0:
                 continue
             name = unicodedata.name(m.group(), f"U+{ord(m.group()):04X}")
-            yield self.finding(ctx, m.start(), m.end(), f"invisible character {name}", severity="warning")
+            yield self.finding(
+                ctx, m.start(), m.end(), _("invisible character %(name)s") % {"name": name}, severity="warning"
+            )
         for m in re.finditer(r"[\ue000-\uf8ff]+", text):
-            yield self.finding(ctx, m.start(), m.end(), "private-use character", severity="warning")
+            yield self.finding(ctx, m.start(), m.end(), _("private-use character"), severity="warning")
         if not unicodedata.is_normalized("NFC", text):
             for m in re.finditer(r"\S[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff]+", text):
                 if unicodedata.normalize("NFC", m.group()) != m.group():
-                    yield self.finding(ctx, m.start(), m.end(), "not in NFC (decomposed)", severity="warning")
+                    yield self.finding(ctx, m.start(), m.end(), _("not in NFC (decomposed)"), severity="warning")
         for regex, message in (
-            (_THAI_MARK_ORDER, "Thai tone mark typed before the vowel mark"),
-            (_THAI_DOUBLE_MARK, "Thai mark typed twice"),
-            (re.compile("\u0e40\u0e40"), "two เ typed for แ"),
-            (re.compile("\u0e4d\u0e32"), "ํ + า typed for ำ"),
+            (_THAI_MARK_ORDER, _("Thai tone mark typed before the vowel mark")),
+            (_THAI_DOUBLE_MARK, _("Thai mark typed twice")),
+            (re.compile("\u0e40\u0e40"), _("two เ typed for แ")),
+            (re.compile("\u0e4d\u0e32"), _("ํ + า typed for ำ")),
         ):
             for m in regex.finditer(text):
                 yield self.finding(ctx, m.start(), m.end(), message, severity="warning")
@@ -184,7 +205,9 @@ class MixedScriptCheck(Check):
             token = m.group()
             if "Ð" in token:
                 i = m.start() + token.index("Ð")
-                yield self.finding(ctx, i, i + 1, "Ð (U+00D0, Icelandic eth) typed for Vietnamese Đ (U+0110)", "error")
+                yield self.finding(
+                    ctx, i, i + 1, _("Ð (U+00D0, Icelandic eth) typed for Vietnamese Đ (U+0110)"), "error"
+                )
             scripts = {script_of(ch) for ch in token} - {""}
             if len(scripts) < 2:
                 continue
@@ -193,8 +216,13 @@ class MixedScriptCheck(Check):
                     ctx,
                     m.start(),
                     m.end(),
-                    f"letters of {' and '.join(sorted(scripts))} in one word: look-alikes?",
+                    _("letters of %(scripts)s in one word: look-alikes?") % {"scripts": " and ".join(sorted(scripts))},
                     "error",
                 )
             else:
-                yield self.finding(ctx, m.start(), m.end(), f"{' and '.join(sorted(scripts))} letters in one token")
+                yield self.finding(
+                    ctx,
+                    m.start(),
+                    m.end(),
+                    _("%(scripts)s letters in one token") % {"scripts": " and ".join(sorted(scripts))},
+                )
