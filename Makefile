@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 # requirements.lock pins every package with its hashes (uv pip compile); `make upgrade` refreshes it.
 LOCK := requirements.lock
-COMPILE := pip compile pyproject.toml --extra test --generate-hashes --universal --python-version 3.11 --quiet -o $(LOCK)
+COMPILE := pip compile pyproject.toml --extra test --extra bench --generate-hashes --universal --python-version 3.11 --quiet -o $(LOCK)
 
 $(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }

@@ -28,7 +28,8 @@ def _hashes_per_pin() -> list[int]:
 
 def test_every_dependency_is_locked_at_an_allowed_version():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    extras = project["optional-dependencies"]
+    wanted = [*project["dependencies"], *extras["test"], *extras["bench"]]
     pins = _locked()
     problems = []
     for spec in map(Requirement, wanted):
