@@ -141,7 +141,11 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ketnoi.sqlite3'}")
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0 if DATABASE_URL.startswith("sqlite") else 60)
+# Persistent connections are checked before each request reuses them, so a PostgreSQL restart costs
+# a reconnect, not a server error on every connection that was open (tests/e2e/test_deploy_stack.py).
+_db = dj_database_url.parse(
+    DATABASE_URL, conn_max_age=0 if DATABASE_URL.startswith("sqlite") else 60, conn_health_checks=True
+)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the job worker read while one writes; IMMEDIATE transactions
     # take the write lock up front so concurrent writers wait (busy_timeout) instead of failing.

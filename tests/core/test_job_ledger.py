@@ -128,3 +128,34 @@ def test_on_the_real_queue_a_flushed_queue_loses_nothing(db, django_capture_on_c
     finally:
         queue.flush()
         queue.immediate = True
+
+
+def test_a_change_made_while_the_queue_is_down_is_kept_and_its_job_sent_later(
+    db, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Redis is restarting when the change commits: the user's change stands (no error for them), the
+    job waits in the ledger, and the sweep sends it once the queue is back."""
+    from redis.exceptions import ConnectionError as RedisDown
+
+    queue = jobs.queue
+    queue.immediate = False
+    try:
+        queue.flush()
+
+        def down(*args, **kwargs):
+            raise RedisDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+        monkeypatch.setattr(queue, "enqueue", down)
+        with django_capture_on_commit_callbacks(execute=True):
+            jobs.enqueue_on_commit(ledger_probe, "while-down")
+        record = JobRecord.objects.get(name="tests.ledger_probe")
+        assert record.state == "queued" and EFFECTS == []
+        monkeypatch.undo()  # the queue is back
+        monkeypatch.setattr("huey.contrib.djhuey.close_old_connections", lambda: None)
+        JobRecord.objects.filter(pk=record.pk).update(enqueued_at=timezone.now() - timedelta(minutes=5))
+        assert jobs.resume_stalled()["resumed"] == 1
+        queue.execute(queue.dequeue())
+        assert EFFECTS == ["while-down"] and JobRecord.objects.get(pk=record.pk).state == "done"
+    finally:
+        queue.flush()
+        queue.immediate = True

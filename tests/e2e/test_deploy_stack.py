@@ -320,6 +320,27 @@ def test_officer_journey_through_nginx_on_two_app_processes_and_two_workers(stac
         time.sleep(1)
     else:
         raise AssertionError("no worker ran the job:\n" + stack.log("worker1")[-2000:] + stack.log("worker2")[-2000:])
+    # PostgreSQL restarts (every connection of the app and the workers is cut): the next pages load.
+    cut = subprocess.run(
+        [
+            "psql",
+            "-qtA",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-c",
+            f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{DATABASE}'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(cut.stdout.strip()) >= 1, "the app kept no connection open to cut"
+    for _ in range(4):  # both app processes, each on a connection that was cut
+        assert _get(f"{stack.url}/p/vi/").status == 200  # reads the database
     # nginx spread the requests over both app processes.
     for name in ("web1", "web2"):
         assert re.search(r'"(GET|POST) /', stack.log(name)), f"{name} served nothing:\n{stack.log(name)[-1500:]}"
