@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "ketnoi.exchange",
     "ketnoi.inspections",
     "ketnoi.incidents",
+    "ketnoi.channels",
     "ketnoi.emulation",
     "ketnoi.notifications",
     "ketnoi.reports",

@@ -47,6 +47,9 @@ INSPECTIONS_MANAGE = "inspections.manage"
 EMULATION_SCORE = "emulation.score"
 INCIDENTS_VIEW = "incidents.view"  # network-information-security incidents (issue 10.6)
 INCIDENTS_MANAGE = "incidents.manage"
+# Delivery channels (issue 8): the inventory of stations, clusters, boards and accounts.
+CHANNELS_VIEW = "channels.view"
+CHANNELS_MANAGE = "channels.manage"
 
 # Content and translation (issue 4).
 CONTENT_WRITE = "content.write"
@@ -56,6 +59,8 @@ TRANSLATION_TRANSLATE = "translation.translate"
 TRANSLATION_REVIEW = "translation.review"
 
 ALL_CAPABILITIES = {
+    CHANNELS_VIEW,
+    CHANNELS_MANAGE,
     CONTENT_WRITE,
     CONTENT_APPRAISE,
     CONTENT_APPROVE,
@@ -86,6 +91,8 @@ ALL_CAPABILITIES = {
 CAPABILITIES: dict[str, set[str]] = {
     SYSTEM_ADMIN: set(ALL_CAPABILITIES),
     COORDINATOR: {
+        CHANNELS_VIEW,
+        CHANNELS_MANAGE,
         INCIDENTS_VIEW,
         INCIDENTS_MANAGE,
         PROGRAMMES_VIEW,
@@ -106,6 +113,7 @@ CAPABILITIES: dict[str, set[str]] = {
         TRANSLATION_REVIEW,
     },
     AGENCY_OFFICER: {
+        CHANNELS_VIEW,
         INCIDENTS_VIEW,
         INCIDENTS_MANAGE,
         PROGRAMMES_VIEW,
@@ -117,6 +125,8 @@ CAPABILITIES: dict[str, set[str]] = {
         EXCHANGE_SEND,
     },
     PROVINCIAL_OFFICER: {
+        CHANNELS_VIEW,
+        CHANNELS_MANAGE,
         INCIDENTS_VIEW,
         INCIDENTS_MANAGE,
         PROGRAMMES_VIEW,
@@ -133,6 +143,8 @@ CAPABILITIES: dict[str, set[str]] = {
         EMULATION_SCORE,
     },
     COMMUNE_OFFICER: {
+        CHANNELS_VIEW,
+        CHANNELS_MANAGE,
         INCIDENTS_VIEW,
         INCIDENTS_MANAGE,
         PROGRAMMES_VIEW,
@@ -143,10 +155,18 @@ CAPABILITIES: dict[str, set[str]] = {
         DATA_ENTER,
         REPORTS_SUBMIT,
     },
-    EDITOR: {PROGRAMMES_VIEW, VILLAGES_VIEW, CONTENT_WRITE},
+    EDITOR: {PROGRAMMES_VIEW, VILLAGES_VIEW, CONTENT_WRITE, CHANNELS_VIEW},
     TRANSLATOR: {PROGRAMMES_VIEW, TRANSLATION_TRANSLATE},
     REVIEWER: {PROGRAMMES_VIEW, CONTENT_APPRAISE, TRANSLATION_REVIEW},
-    AUDITOR: {PROGRAMMES_VIEW, AUDIT_VIEW, VILLAGES_VIEW, USERS_VIEW, INSPECTIONS_MANAGE, INCIDENTS_VIEW},
+    AUDITOR: {
+        PROGRAMMES_VIEW,
+        AUDIT_VIEW,
+        VILLAGES_VIEW,
+        USERS_VIEW,
+        INSPECTIONS_MANAGE,
+        INCIDENTS_VIEW,
+        CHANNELS_VIEW,
+    },
 }
 
 

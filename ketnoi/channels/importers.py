@@ -1,0 +1,330 @@
+"""Channel inventory imports (CSV or XLSX): every row is checked first, then the whole file is
+written in one transaction or nothing is (core/importing.py). Rows are matched by commune and name,
+so importing the same file again changes nothing and an edited file updates in place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ketnoi.core import audit
+from ketnoi.core.importing import ImportFailed, RowError, limit_errors, read_table
+from ketnoi.core.roles import CHANNELS_MANAGE
+from ketnoi.core.scoping import user_scope
+from ketnoi.core.text import fold
+from ketnoi.geo.models import AdminUnit, Village
+
+from .models import BulletinBoard, LoudspeakerCluster, RadioStation
+
+DEVICE_OPTIONAL = ["device_id", "model", "address", "latitude", "longitude", "installed_on", "retired_on", "notes"]
+LOUDSPEAKER_COLUMNS = ["commune_code", "station", "cluster"]
+LOUDSPEAKER_OPTIONAL = ["technology", "station_device_id", "village", "speakers", *DEVICE_OPTIONAL]
+BOARD_COLUMNS = ["commune_code", "name"]
+BOARD_OPTIONAL = ["village", *DEVICE_OPTIONAL]
+
+_TECHNOLOGY = {fold(str(label)): value for value, label in RadioStation.Technology.choices} | {
+    fold(value): value for value in RadioStation.Technology.values
+}
+
+
+@dataclass
+class ImportResult:
+    filename: str
+    rows: int
+    created: int
+    updated: int
+
+
+class _Rows:
+    """Reads the typed values of one file's rows, collecting every problem with its row and field."""
+
+    def __init__(self, filename: str, user):
+        self.filename = filename
+        self.errors: list[RowError] = []
+        self.scope = user_scope(user, CHANNELS_MANAGE)
+        self.communes = {
+            u.code: u
+            for u in AdminUnit.objects.filter(structure="current", level="commune").only(
+                "id", "code", "province_id", "level", "name"
+            )
+        }
+        self.villages: dict[tuple[int, str], Village] = {}
+        self.device_ids: dict[str, int] = {}
+
+    def error(self, row, field, message) -> None:
+        self.errors.append(RowError(self.filename, row.number, field, message))
+
+    def commune(self, row):
+        code = row.get("commune_code")
+        code = code.zfill(5) if code.isdigit() else code
+        commune = self.communes.get(code)
+        if commune is None:
+            self.error(
+                row, "commune_code", _("unknown commune code %(code)r (current NSO codes, 5 digits)") % {"code": code}
+            )
+        elif not self.scope.covers(commune.province_id, commune.id):
+            self.error(row, "commune_code", _("commune %(code)s is outside your area") % {"code": code})
+            return None
+        return commune
+
+    def village(self, row, commune):
+        name = row.get("village")
+        if not name or commune is None:
+            return None
+        if not self.villages or commune.id not in {key[0] for key in self.villages}:
+            for village in Village.objects.filter(commune=commune):
+                self.villages[(commune.id, fold(village.name))] = village
+        village = self.villages.get((commune.id, fold(name)))
+        if village is None:
+            self.error(
+                row,
+                "village",
+                _("no village %(name)r in commune %(commune)s") % {"name": name, "commune": commune.name},
+            )
+        return village
+
+    def date(self, row, field):
+        raw = row.get(field)
+        if not raw:
+            return None
+        for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                return dt.datetime.strptime(raw, pattern).date()
+            except ValueError:
+                continue
+        self.error(row, field, _("%(value)r is not a date (dd/mm/yyyy)") % {"value": raw})
+        return None
+
+    def decimal(self, row, field, low, high):
+        raw = row.get(field).replace(",", ".")
+        if not raw:
+            return None
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            self.error(row, field, _("%(value)r is not a number") % {"value": row.get(field)})
+            return None
+        if not low <= value <= high:
+            self.error(
+                row,
+                field,
+                _("%(value)s is outside %(low)s–%(high)s (Vietnam)") % {"value": raw, "low": low, "high": high},
+            )
+            return None
+        return value.quantize(Decimal("0.000001"))
+
+    def whole(self, row, field):
+        raw = row.get(field).replace(".", "").replace(" ", "")
+        if not raw:
+            return 0
+        if not raw.isdigit():
+            self.error(row, field, _("%(value)r is not a whole number") % {"value": row.get(field)})
+            return 0
+        return int(raw)
+
+    def device(self, row, field="device_id") -> dict:
+        device_id = row.get(field) or None
+        if device_id:
+            if device_id in self.device_ids:
+                self.error(
+                    row,
+                    field,
+                    _("device id %(id)s is also on row %(row)s") % {"id": device_id, "row": self.device_ids[device_id]},
+                )
+            self.device_ids[device_id] = row.number
+        installed, retired = self.date(row, "installed_on"), self.date(row, "retired_on")
+        if installed and retired and retired < installed:
+            self.error(
+                row,
+                "retired_on",
+                _("retired before it was installed (%(date)s)") % {"date": installed.strftime("%d/%m/%Y")},
+            )
+        return {
+            "device_id": device_id,
+            "model": row.get("model"),
+            "address": row.get("address"),
+            "latitude": self.decimal(row, "latitude", 8, 24),
+            "longitude": self.decimal(row, "longitude", 102, 110),
+            "installed_on": installed,
+            "retired_on": retired,
+            "notes": row.get("notes"),
+        }
+
+
+def _check_device_ids_free(rows: _Rows, model, planned: list[tuple[object, dict, object]], key_of) -> None:
+    """A device id already used by another record (of this kind) is refused on the row that has it."""
+    wanted = {values["device_id"]: (row, key) for row, values, key in planned if values["device_id"]}
+    for record in model.objects.filter(device_id__in=wanted):
+        row, key = wanted[record.device_id]
+        if key_of(record) != key:
+            rows.error(
+                row,
+                "device_id",
+                _("device id %(id)s already belongs to %(other)s") % {"id": record.device_id, "other": record},
+            )
+
+
+def import_loudspeakers(source, *, user, filename: str | None = None) -> ImportResult:
+    """One row per loudspeaker cluster; the station columns repeat on each of its clusters."""
+    table = read_table(
+        source, filename=filename, required=LOUDSPEAKER_COLUMNS, optional=LOUDSPEAKER_OPTIONAL, multiline=("notes",)
+    )
+    rows = _Rows(table.filename, user)
+    stations: dict[tuple[int, str], dict] = {}
+    clusters: list[tuple[object, dict, tuple]] = []
+    seen: dict[tuple, int] = {}
+    for row in table.rows:
+        commune = rows.commune(row)
+        station_name, cluster_name = row.get("station"), row.get("cluster")
+        if not station_name:
+            rows.error(row, "station", _("a station needs a name"))
+        if not cluster_name:
+            rows.error(row, "cluster", _("a cluster needs a name"))
+        technology = _TECHNOLOGY.get(fold(row.get("technology")), None) if row.get("technology") else "ip"
+        if technology is None:
+            rows.error(
+                row,
+                "technology",
+                _("unknown technology %(value)r (wired, FM or IP)") % {"value": row.get("technology")},
+            )
+        village = rows.village(row, commune)
+        values = rows.device(row) | {"speakers": rows.whole(row, "speakers"), "village": village}
+        if commune is None or not station_name or not cluster_name:
+            continue
+        key = (commune.id, fold(station_name), fold(cluster_name))
+        if key in seen:
+            rows.error(row, "cluster", _("duplicate of row %(row)s (same station and cluster)") % {"row": seen[key]})
+            continue
+        seen[key] = row.number
+        station = stations.setdefault(
+            (commune.id, fold(station_name)),
+            {
+                "row": row,
+                "commune": commune,
+                "name": station_name,
+                "technology": technology,
+                "device_id": row.get("station_device_id") or None,
+            },
+        )
+        if row.get("station_device_id") and station["device_id"] != row.get("station_device_id"):
+            rows.error(
+                row,
+                "station_device_id",
+                _("differs from row %(row)s of the same station") % {"row": station["row"].number},
+            )
+        rows.errors.extend(
+            limit_errors(
+                table.filename,
+                row.number,
+                LoudspeakerCluster,
+                {k: v for k, v in values.items() if k != "village"} | {"name": cluster_name},
+                columns={"name": "cluster"},
+            )
+        )
+        clusters.append((row, values, key))
+    _check_device_ids_free(
+        rows, LoudspeakerCluster, clusters, lambda c: (c.station.commune_id, fold(c.station.name), fold(c.name))
+    )
+    station_plans = [(s["row"], {"device_id": s["device_id"]}, key) for key, s in stations.items()]
+    _check_device_ids_free(rows, RadioStation, station_plans, lambda s: (s.commune_id, fold(s.name)))
+    if rows.errors:
+        raise ImportFailed(rows.errors)
+    created = updated = 0
+    with transaction.atomic():
+        by_key = {}
+        for key, plan in stations.items():
+            existing = {fold(s.name): s for s in RadioStation.objects.filter(commune=plan["commune"])}
+            station = existing.get(key[1])
+            if station is None:
+                station = RadioStation.objects.create(
+                    commune=plan["commune"],
+                    name=plan["name"],
+                    technology=plan["technology"],
+                    device_id=plan["device_id"],
+                )
+                created += 1
+            elif (station.technology, station.device_id) != (
+                plan["technology"],
+                plan["device_id"] or station.device_id,
+            ):
+                station.technology = plan["technology"]
+                station.device_id = plan["device_id"] or station.device_id
+                station.save()
+                updated += 1
+            by_key[key] = station
+        for row, values, key in clusters:
+            station = by_key[key[:2]]
+            existing = {fold(c.name): c for c in station.clusters.all()}
+            cluster = existing.get(key[2])
+            if cluster is None:
+                LoudspeakerCluster.objects.create(station=station, name=row.get("cluster"), **values)
+                created += 1
+            elif any(getattr(cluster, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(cluster, k, v)
+                cluster.save()
+                updated += 1
+        audit.record(
+            audit.AuditEntry.Action.IMPORT,
+            model="channels.loudspeakercluster",
+            object_repr=table.filename,
+            after={"rows": len(clusters), "created": created, "updated": updated},
+        )
+    return ImportResult(table.filename, len(clusters), created, updated)
+
+
+def import_boards(source, *, user, filename: str | None = None) -> ImportResult:
+    table = read_table(source, filename=filename, required=BOARD_COLUMNS, optional=BOARD_OPTIONAL, multiline=("notes",))
+    rows = _Rows(table.filename, user)
+    planned: list[tuple[object, dict, tuple]] = []
+    seen: dict[tuple, int] = {}
+    for row in table.rows:
+        commune = rows.commune(row)
+        name = row.get("name")
+        if not name:
+            rows.error(row, "name", _("a board needs a name"))
+        values = rows.device(row) | {"village": rows.village(row, commune)}
+        if commune is None or not name:
+            continue
+        key = (commune.id, fold(name))
+        if key in seen:
+            rows.error(row, "name", _("duplicate of row %(row)s (same commune and name)") % {"row": seen[key]})
+            continue
+        seen[key] = row.number
+        rows.errors.extend(
+            limit_errors(
+                table.filename,
+                row.number,
+                BulletinBoard,
+                {k: v for k, v in values.items() if k != "village"} | {"name": name},
+            )
+        )
+        planned.append((row, values | {"commune": commune, "name": name}, key))
+    _check_device_ids_free(rows, BulletinBoard, planned, lambda b: (b.commune_id, fold(b.name)))
+    if rows.errors:
+        raise ImportFailed(rows.errors)
+    created = updated = 0
+    with transaction.atomic():
+        for _row, values, key in planned:
+            existing = {fold(b.name): b for b in BulletinBoard.objects.filter(commune=values["commune"])}
+            board = existing.get(key[1])
+            if board is None:
+                BulletinBoard.objects.create(**values)
+                created += 1
+            elif any(getattr(board, k) != v for k, v in values.items() if k != "name"):
+                for k, v in values.items():
+                    if k != "name":
+                        setattr(board, k, v)
+                board.save()
+                updated += 1
+        audit.record(
+            audit.AuditEntry.Action.IMPORT,
+            model="channels.bulletinboard",
+            object_repr=table.filename,
+            after={"rows": len(planned), "created": created, "updated": updated},
+        )
+    return ImportResult(table.filename, len(planned), created, updated)

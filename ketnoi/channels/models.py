@@ -1,0 +1,149 @@
+"""The channels that reach a commune's people, as data (issue 8.1): commune radio stations and their
+loudspeaker clusters (Circular 39/2020/TT-BTTTT), electronic bulletin boards, and the SMS and
+messaging or social accounts that a unit publishes through. Each belongs to a current commune and
+is scoped like everything else; devices carry the identifiers that delivery (issue 8.4) addresses."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ketnoi.core.audit import Audited
+from ketnoi.core.models import TimeStampedModel
+
+LATITUDE = [MinValueValidator(8), MaxValueValidator(24)]  # Vietnam lies within 8°–24° N
+LONGITUDE = [MinValueValidator(102), MaxValueValidator(110)]  # and 102°–110° E (the mainland)
+
+
+class Device(Audited, TimeStampedModel):
+    """What a station, a cluster and a board share: an identifier, a model, an address, a place and
+    the dates it served."""
+
+    device_id = models.CharField(_("device id"), max_length=64, null=True, blank=True, unique=True)
+    model = models.CharField(_("model"), max_length=120, blank=True)
+    address = models.CharField(_("SIM or IP address"), max_length=64, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=LATITUDE
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=LONGITUDE
+    )
+    installed_on = models.DateField(_("installed on"), null=True, blank=True)
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def in_service(self) -> bool:
+        return self.retired_on is None
+
+
+class RadioStation(Device):
+    """A commune's radio station (đài truyền thanh cấp xã)."""
+
+    SCOPE_UNIT_PATH = "commune"
+
+    class Technology(models.TextChoices):
+        WIRED = "wired", _("wired")
+        FM = "fm", _("FM radio")
+        IP = "ip", _("IT and telecommunications (IP)")
+
+    commune = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, related_name="radio_stations", verbose_name=_("commune")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    technology = models.CharField(_("technology"), max_length=10, choices=Technology.choices, default=Technology.IP)
+
+    class Meta:
+        verbose_name = _("radio station")
+        verbose_name_plural = _("radio stations")
+        constraints = [models.UniqueConstraint(fields=["commune", "name"], name="channels_station_name_per_commune")]
+        ordering = ["commune__sort_key", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class LoudspeakerCluster(Device):
+    """A cluster of loudspeakers (cụm loa) of a station, serving a village."""
+
+    SCOPE_UNIT_PATH = "station__commune"
+
+    station = models.ForeignKey(
+        RadioStation, on_delete=models.CASCADE, related_name="clusters", verbose_name=_("station")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    village = models.ForeignKey(
+        "geo.Village", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("village")
+    )
+    speakers = models.PositiveIntegerField(_("loudspeakers"), default=0)
+
+    class Meta:
+        verbose_name = _("loudspeaker cluster")
+        verbose_name_plural = _("loudspeaker clusters")
+        constraints = [models.UniqueConstraint(fields=["station", "name"], name="channels_cluster_name_per_station")]
+        ordering = ["station__name", "name"]
+
+    def __str__(self):
+        return f"{self.station.name} — {self.name}"
+
+
+class BulletinBoard(Device):
+    """An electronic public bulletin board (bảng tin điện tử công cộng)."""
+
+    SCOPE_UNIT_PATH = "commune"
+
+    commune = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, related_name="bulletin_boards", verbose_name=_("commune")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    village = models.ForeignKey(
+        "geo.Village", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("village")
+    )
+
+    class Meta:
+        verbose_name = _("electronic bulletin board")
+        verbose_name_plural = _("electronic bulletin boards")
+        constraints = [models.UniqueConstraint(fields=["commune", "name"], name="channels_board_name_per_commune")]
+        ordering = ["commune__sort_key", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class MessagingAccount(Audited, TimeStampedModel):
+    """An SMS brand name, or an account on a messaging or social platform, that a commune publishes
+    through."""
+
+    SCOPE_UNIT_PATH = "commune"
+
+    class Platform(models.TextChoices):
+        SMS = "sms", _("SMS brand name")
+        ZALO = "zalo", _("Zalo official account")
+        FACEBOOK = "facebook", _("Facebook page")
+        YOUTUBE = "youtube", _("YouTube channel")
+        TIKTOK = "tiktok", _("TikTok account")
+        OTHER = "other", _("other")
+
+    commune = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, related_name="messaging_accounts", verbose_name=_("commune")
+    )
+    platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
+    handle = models.CharField(_("name or sender"), max_length=120)
+    url = models.URLField(_("address"), blank=True)
+    followers = models.PositiveIntegerField(_("followers or recipients"), null=True, blank=True)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("messaging account")
+        verbose_name_plural = _("messaging accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "platform", "handle"], name="channels_account_per_commune")
+        ]
+        ordering = ["commune__sort_key", "platform", "handle"]
+
+    def __str__(self):
+        return f"{self.get_platform_display()}: {self.handle}"

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("channels/", views.channel_list, name="channel-list"),
+    path("channels/import/", views.inventory_import, name="channel-import"),
+]

@@ -1,0 +1,140 @@
+"""The channel inventory (issue 8.1): imported from CSV or XLSX all or nothing, with errors that name
+the row and field; idempotent; scoped; shown on the commune's page."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from ketnoi.channels.importers import import_boards, import_loudspeakers
+from ketnoi.channels.models import BulletinBoard, LoudspeakerCluster, RadioStation
+from ketnoi.core.importing import ImportFailed
+from ketnoi.geo.models import AdminUnit, Village
+
+HEADER = "commune_code,station,cluster,technology,village,speakers,device_id,address,latitude,longitude,installed_on\n"
+
+
+def _commune_of(user) -> AdminUnit:
+    return next(g.unit for g in user.role_grants.all() if g.unit and g.unit.level == "commune")
+
+
+@pytest.fixture
+def tavan(users):
+    commune = _commune_of(users["xa.tavan"])
+    village = Village.objects.filter(commune=commune).first() or Village.objects.create(
+        commune=commune, name="Thôn Thử", search_key="thon thu", sort_key="thon thu"
+    )
+    return commune, village
+
+
+def _csv(text: str, name="loa.csv"):
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def _rows(commune, village):
+    return (
+        HEADER
+        + f"{commune.code},Đài truyền thanh xã,Cụm loa 1,IP,{village.name},4,LOA-0001,0912000001,"
+        + "22.3012,103.8876,01/03/2024\n"
+        + f"{commune.code},Đài truyền thanh xã,Cụm loa 2,IP,,2,LOA-0002,0912000002,22.31,103.89,15/03/2024\n"
+    )
+
+
+def test_a_clean_file_is_imported_and_importing_it_again_changes_nothing(users, tavan):
+    commune, village = tavan
+    result = import_loudspeakers(_csv(_rows(commune, village)), user=users["xa.tavan"])
+    assert (result.rows, result.created, result.updated) == (2, 3, 0)  # one station, two clusters
+    station = RadioStation.objects.get(commune=commune)
+    clusters = list(station.clusters.order_by("name"))
+    assert [c.name for c in clusters] == ["Cụm loa 1", "Cụm loa 2"]
+    assert clusters[0].village == village and clusters[0].speakers == 4
+    assert clusters[0].installed_on.strftime("%d/%m/%Y") == "01/03/2024"
+    again = import_loudspeakers(_csv(_rows(commune, village)), user=users["xa.tavan"])
+    assert (again.created, again.updated) == (0, 0)
+    assert LoudspeakerCluster.objects.filter(station__commune=commune).count() == 2
+
+
+def test_a_bad_file_names_every_row_and_field_and_writes_nothing(users, tavan):
+    commune, village = tavan
+    text = (
+        HEADER
+        + f"{commune.code},Đài xã,Cụm 1,IP,Không có thôn này,4,LOA-1,,22.3,103.8,01/03/2024\n"
+        + f"{commune.code},Đài xã,Cụm 2,laser,,bốn,LOA-1,,45.0,103.8,31/02/2024\n"
+        + f"{commune.code},Đài xã,Cụm 1,IP,,1,LOA-3,,22.3,103.8,\n"
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_loudspeakers(_csv(text, "loa-sai.csv"), user=users["xa.tavan"])
+    found = {(e.row, e.field) for e in failed.value.errors}
+    assert {(2, "village"), (3, "technology"), (3, "speakers"), (3, "device_id"), (3, "latitude")} <= found
+    assert (3, "installed_on") in found and (4, "cluster") in found
+    assert all(e.filename == "loa-sai.csv" for e in failed.value.errors)
+    assert not RadioStation.objects.filter(commune=commune).exists()
+
+
+def test_a_commune_outside_the_area_refuses_the_file(users, tavan):
+    commune, village = tavan
+    other = _commune_of(users["xa.tumorong"])
+    text = _rows(commune, village) + f"{other.code},Đài khác,Cụm 9,IP,,1,LOA-9,,14.7,107.9,\n"
+    with pytest.raises(ImportFailed) as failed:
+        import_loudspeakers(_csv(text), user=users["xa.tavan"])
+    assert any(
+        e.row == 4 and e.field == "commune_code" and "outside your area" in e.message for e in failed.value.errors
+    )
+    assert not RadioStation.objects.exists()
+
+
+def test_a_device_id_of_another_cluster_is_refused(users, tavan):
+    commune, village = tavan
+    import_loudspeakers(_csv(_rows(commune, village)), user=users["xa.tavan"])
+    text = HEADER + f"{commune.code},Đài truyền thanh xã,Cụm loa 3,IP,,1,LOA-0001,,,,\n"
+    with pytest.raises(ImportFailed) as failed:
+        import_loudspeakers(_csv(text), user=users["xa.tavan"])
+    assert "already belongs to" in failed.value.errors[0].message
+
+
+def test_boards_from_xlsx(users, tavan):
+    commune, village = tavan
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["commune_code", "name", "village", "device_id", "installed_on"])
+    sheet.append([commune.code, "Bảng tin nhà văn hóa", village.name, "BT-01", "02/01/2025"])
+    data = io.BytesIO()
+    book.save(data)
+    upload = SimpleUploadedFile(
+        "bang-tin.xlsx", data.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    result = import_boards(upload, user=users["xa.tavan"])
+    assert result.created == 1
+    board = BulletinBoard.objects.get(commune=commune)
+    assert board.village == village and board.device_id == "BT-01"
+
+
+def test_the_pages_a_commune_officer_uses(login, users, tavan):
+    commune, village = tavan
+    client = login("xa.tavan")
+    page = client.get("/channels/import/")
+    assert page.status_code == 200
+    refused = client.post(
+        "/channels/import/",
+        {"kind": "loudspeakers", "file": _csv(HEADER + f"{commune.code},,Cụm 1,IP,,1,,,,,\n", "loa.csv")},
+    )
+    assert refused.status_code == 422
+    assert "loa.csv, row 2, field station" in refused.content.decode()
+    done = client.post("/channels/import/", {"kind": "loudspeakers", "file": _csv(_rows(commune, village))})
+    assert done.status_code == 200 and "2 rows, 3 created" in done.content.decode()
+    listing = client.get("/channels/").content.decode()
+    assert commune.name in listing
+    detail = client.get(f"/units/current/commune/{commune.code}/").content.decode()
+    assert "Đài truyền thanh xã" in detail and "Cụm loa 2" in detail and "Loudspeakers in service: 6." in detail
+    # another commune's officer sees none of it
+    other = login("xa.tumorong").get("/channels/").content.decode()
+    assert commune.name not in other
+
+
+def test_editors_see_the_inventory_but_cannot_import(login):
+    client = login("bientap")
+    assert client.get("/channels/").status_code == 200
+    assert client.get("/channels/import/").status_code == 404
