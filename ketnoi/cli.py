@@ -212,6 +212,29 @@ def cmd_audit(args) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_rotate_keys(args) -> int:
+    """Re-encrypt the personal data under the first key of KETNOI_FIELD_KEYS (idempotent)."""
+    from ketnoi.core import crypto
+    from ketnoi.core.audit import acting_as
+    from ketnoi.core.keyrotation import rotate_all
+
+    if args.generate:
+        print(crypto.generate_key())
+        return 0
+    try:
+        with acting_as(None, name="cli", source="cli"):
+            results = rotate_all(batch_size=args.batch_size)
+    except (ValueError, crypto.DecryptionError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for result in results:
+        print(
+            f"{result.field:<36} re-encrypted {result.rotated}, already current {result.current}, "
+            f"reindexed {result.reindexed}"
+        )
+    return 0
+
+
 def _worker_command() -> list[str]:
     return [sys.executable, "-m", "django", "run_huey", "--settings", "ketnoi.settings"]
 
@@ -544,6 +567,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-seal", action="store_true", help="check only what is sealed, write nothing")
     for parser_ in (p, *audit_sub.choices.values()):
         parser_.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser(
+        "rotate-keys", help="re-encrypt personal data under the first key of KETNOI_FIELD_KEYS (idempotent)"
+    )
+    p.add_argument("--batch-size", type=int, default=500)
+    p.add_argument("--generate", action="store_true", help="print a new key to put first in KETNOI_FIELD_KEYS")
+    p.set_defaults(func=cmd_rotate_keys)
 
     p = sub.add_parser("backup", help="write the database and the uploaded files into one archive (0600)")
     p.add_argument("--output", help="file to write (default: var/backups/ketnoi-backup-<UTC time>.tar)")

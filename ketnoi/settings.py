@@ -53,6 +53,12 @@ SECRET_KEY = _secret_key()
 # Key of the audit log's hash chain (core/audit_chain.py); derived from SECRET_KEY when unset. Keep
 # it out of the database and its backups, so that a copy of the database cannot forge the chain.
 AUDIT_CHAIN_KEY = os.environ.get("KETNOI_AUDIT_CHAIN_KEY", "")
+# Keys encrypting personal data at rest (core/crypto.py, Fernet): the first encrypts, all decrypt;
+# rotate with `ketnoi rotate-keys`. Unset: a key derived from SECRET_KEY (warning ketnoi.crypto.W001).
+KETNOI_FIELD_KEYS = _env_list("KETNOI_FIELD_KEYS", "")
+# Key of the blind indexes (keyed HMAC) that find a row by an encrypted phone or e-mail; derived from
+# SECRET_KEY when unset. Changing it needs `ketnoi rotate-keys`, which recomputes the indexes.
+KETNOI_BLIND_INDEX_KEY = os.environ.get("KETNOI_BLIND_INDEX_KEY", "")
 # Roles that must sign in with a second factor (TOTP, issue 10.3): on in the production profile.
 TWO_FACTOR_REQUIRED_ROLES = _env_list(
     "KETNOI_TWO_FACTOR_ROLES", "system_admin,coordinator,auditor" if PRODUCTION else ""
