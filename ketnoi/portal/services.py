@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from ketnoi.content import selectors as content
 from ketnoi.content.models import ContentVariant
+from ketnoi.core import audit
 from ketnoi.core.roles import CONTENT_APPRAISE
 from ketnoi.core.scoping import require
 from ketnoi.core.text import normalize_text
@@ -157,3 +158,14 @@ def feedback_reject(*, user, feedback: Feedback, reason: str) -> Feedback:
         feedback.answered_at = timezone.now()
         feedback.save()
     return feedback
+
+
+def record_sender_view(sender: FeedbackSender, *, feedback: Feedback, request=None) -> None:
+    """Log that the current actor was shown this sender's name and contact (once per request)."""
+    audit.record_personal_view(
+        sender,
+        fields=("name", "contact"),
+        request=request,
+        about=feedback,
+        label=f"sender of feedback #{feedback.pk}",
+    )

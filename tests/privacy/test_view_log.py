@@ -1,0 +1,60 @@
+"""Every view of a person's decrypted personal data is in the audit log: who saw whom, once per
+request (Decree 13/2023; issue 10.5)."""
+
+from ketnoi.core.models import AuditEntry
+
+from .conftest import CONTACT, NAME
+
+
+def _views(start, **filters):
+    return AuditEntry.objects.filter(id__gt=start, action=AuditEntry.Action.VIEW, **filters).order_by("id")
+
+
+def _last_id():
+    return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def test_feedback_detail_page_logs_who_saw_the_sender_once(client, reviewer, feedback):
+    client.force_login(reviewer)
+    start = _last_id()
+    page = client.get(f"/portal/feedback/{feedback.pk}/")
+    assert page.status_code == 200 and NAME in page.content.decode()
+    entry = _views(start).get()
+    assert entry.actor_id == reviewer.pk and entry.actor_name == reviewer.username
+    assert entry.model == "portal.feedbacksender" and entry.object_pk == str(feedback.sender.pk)
+    assert entry.object_repr == f"sender of feedback #{feedback.pk}"
+    assert entry.after == {"fields": ["contact", "name"]}
+    assert entry.scope_province_id == feedback.unit.province_id  # auditors of Lào Cai see it
+    assert NAME not in str(entry) and CONTACT not in str(entry.after)
+    client.get(f"/portal/feedback/{feedback.pk}/")
+    assert _views(start).count() == 2  # one per request
+
+
+def test_anonymous_feedback_logs_nothing(client, reviewer, feedback):
+    feedback.sender.delete()
+    client.force_login(reviewer)
+    start = _last_id()
+    assert client.get(f"/portal/feedback/{feedback.pk}/").status_code == 200
+    assert not _views(start).exists()
+
+
+def test_api_logs_each_sender_once_per_request(api, reviewer, feedback):
+    call = api(reviewer)
+    start = _last_id()
+    listed = call("get", "/api/v1/portal/feedback").json()
+    assert listed["items"][0]["contact"] == CONTACT and listed["items"][0]["name"] == NAME
+    entries = list(_views(start))
+    assert len(entries) == 1 and entries[0].actor_id == reviewer.pk and entries[0].source == "api"
+    call("get", f"/api/v1/portal/feedback/{feedback.pk}")
+    assert _views(start).count() == 2
+
+
+def test_api_user_list_logs_the_e_mail_addresses_shown(api, users):
+    admin = users["admin"]
+    call = api(admin)
+    start = _last_id()
+    body = call("get", "/api/v1/users", {"q": ""}).json()
+    with_email = {u["username"] for u in body["items"] if u["email"] and u["username"] != admin.username}
+    logged = set(_views(start, model="orgs.user").values_list("object_repr", flat=True))
+    assert with_email and logged == with_email
+    assert not _views(start, object_pk=str(admin.pk)).exists()  # one's own data is not logged
