@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ketnoi.content import selectors as content
 from ketnoi.content.models import ContentVariant
-from ketnoi.core import audit
+from ketnoi.core import audit, crypto
 from ketnoi.core.roles import CONTENT_APPRAISE
 from ketnoi.core.scoping import require
 from ketnoi.core.text import normalize_text
@@ -169,3 +169,55 @@ def record_sender_view(sender: FeedbackSender, *, feedback: Feedback, request=No
         about=feedback,
         label=f"sender of feedback #{feedback.pk}",
     )
+
+
+# ---- Data subjects (Decree 13/2023): a citizen's feedback found by phone or e-mail ---------------
+
+ERASED_MESSAGE = "[erased at the sender's request]"
+
+
+def senders_with_contact(contact: str):
+    """The feedback senders who gave this phone number or e-mail (through the blind index; the
+    contact is normalised first, so 0912 345 678 finds +84 912 345 678)."""
+    index = crypto.blind_index(contact)
+    if not index:
+        return FeedbackSender.objects.none()
+    return FeedbackSender.objects.filter(contact_index=index).select_related("feedback", "feedback__language")
+
+
+def sender_personal_data(*, contact: str) -> list[dict]:
+    """Everything held about the sender with this contact: each message with what became of it."""
+    rows = []
+    for sender in senders_with_contact(contact).order_by("feedback_id"):
+        feedback = sender.feedback
+        rows.append(
+            {
+                "reference": feedback.reference,
+                "sent": feedback.created_at.isoformat(),
+                "language": feedback.language.bcp47,
+                "name": sender.name,
+                "contact": sender.contact,
+                "message": feedback.message,
+                "state": feedback.state,
+                "answer": feedback.answer,
+                "rejection_reason": feedback.rejection_reason,
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def senders_erase(*, contact: str) -> list[int]:
+    """Erase the sender with this contact: the name and contact removed, each message replaced by a
+    marker; the feedback stays (state, dates, unit and answer) for the statistics. Returns the ids
+    of the feedback concerned."""
+    senders = list(senders_with_contact(contact).select_for_update())
+    ids = []
+    for sender in senders:
+        feedback = sender.feedback
+        sender.delete()
+        if feedback.message != ERASED_MESSAGE:
+            feedback.message = ERASED_MESSAGE
+            feedback.save()
+        ids.append(feedback.pk)
+    return sorted(ids)
