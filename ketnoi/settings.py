@@ -59,6 +59,17 @@ KETNOI_FIELD_KEYS = _env_list("KETNOI_FIELD_KEYS", "")
 # Key of the blind indexes (keyed HMAC) that find a row by an encrypted phone or e-mail; derived from
 # SECRET_KEY when unset. Changing it needs `ketnoi rotate-keys`, which recomputes the indexes.
 KETNOI_BLIND_INDEX_KEY = os.environ.get("KETNOI_BLIND_INDEX_KEY", "")
+# How long personal data is kept, per category, in months (0: kept until erased by hand). These are
+# configurable defaults chosen for the platform, not periods fixed by law: set them to the retention
+# the data controller has decided (docs/personal-data.md). Enforced nightly by the retention jobs.
+PERSONAL_DATA_RETENTION_MONTHS = {
+    # a feedback sender's name and contact, counted from the feedback's closure (answered or rejected)
+    "feedback_sender": int(os.environ.get("KETNOI_RETAIN_FEEDBACK_SENDER_MONTHS", "24")),
+    # the message of rejected feedback (never published), counted from the rejection
+    "rejected_feedback_message": int(os.environ.get("KETNOI_RETAIN_REJECTED_FEEDBACK_MONTHS", "24")),
+    # a deactivated account's names, e-mail and phone, counted from its last sign-in (or creation)
+    "closed_account": int(os.environ.get("KETNOI_RETAIN_CLOSED_ACCOUNT_MONTHS", "60")),
+}
 # Roles that must sign in with a second factor (TOTP, issue 10.3): on in the production profile.
 TWO_FACTOR_REQUIRED_ROLES = _env_list(
     "KETNOI_TWO_FACTOR_ROLES", "system_admin,coordinator,auditor" if PRODUCTION else ""

@@ -306,3 +306,29 @@ def user_anonymise(*, user: User) -> dict:
         "notifications_removed": notifications,
         "grants_ended": grants,
     }
+
+
+def closed_accounts_expire(*, now=None) -> list[int]:
+    """Enforce the ``closed_account`` retention period: deactivated accounts whose last sign-in (or
+    creation) is older than the period are anonymised (``user_anonymise``). Idempotent: an account
+    already erased is skipped."""
+    from django.db.models.functions import Coalesce
+
+    from ketnoi.core import retention
+
+    limit = retention.cutoff("closed_account", now)
+    if limit is None:
+        return []
+    expired = (
+        User.objects.filter(is_active=False)
+        .annotate(last_seen=Coalesce("last_login", "date_joined"))
+        .filter(last_seen__lt=limit)
+        .exclude(username__startswith="erased-")
+        .order_by("pk")
+    )
+    ids = []
+    for user in expired:
+        user_anonymise(user=user)
+        ids.append(user.pk)
+    retention.record_expiry("closed_account", model="orgs.user", count=len(ids), ids=ids)
+    return ids

@@ -221,3 +221,35 @@ def senders_erase(*, contact: str) -> list[int]:
             feedback.save()
         ids.append(feedback.pk)
     return sorted(ids)
+
+
+def feedback_retention_expire(*, now=None) -> dict:
+    """Enforce the retention periods of feedback (``feedback_sender``, ``rejected_feedback_message``):
+    senders of feedback closed before the cut-off are removed, rejected messages replaced by a marker.
+    Idempotent; one summary audit entry per category that erased something."""
+    from ketnoi.core import retention
+
+    closed = [Feedback.State.PUBLISHED, Feedback.State.REJECTED]
+    result = {"feedback_sender": 0, "rejected_feedback_message": 0}
+    limit = retention.cutoff("feedback_sender", now)
+    if limit is not None:
+        with transaction.atomic():
+            senders = FeedbackSender.objects.filter(feedback__state__in=closed, feedback__answered_at__lt=limit)
+            ids = sorted(senders.values_list("feedback_id", flat=True))
+            senders.delete()
+            result["feedback_sender"] = len(ids)
+            retention.record_expiry("feedback_sender", model="portal.feedbacksender", count=len(ids), ids=ids)
+    limit = retention.cutoff("rejected_feedback_message", now)
+    if limit is not None:
+        with transaction.atomic():
+            rows = Feedback.objects.filter(state=Feedback.State.REJECTED, answered_at__lt=limit).exclude(
+                message=ERASED_MESSAGE
+            )
+            ids = []
+            for feedback in rows.select_for_update():
+                feedback.message = ERASED_MESSAGE
+                feedback.save(update_fields=["message", "updated_at"])
+                ids.append(feedback.pk)
+            result["rejected_feedback_message"] = len(ids)
+            retention.record_expiry("rejected_feedback_message", model="portal.feedback", count=len(ids), ids=ids)
+    return result
