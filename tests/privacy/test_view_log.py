@@ -58,3 +58,25 @@ def test_api_user_list_logs_the_e_mail_addresses_shown(api, users):
     logged = set(_views(start, model="orgs.user").values_list("object_repr", flat=True))
     assert with_email and logged == with_email
     assert not _views(start, object_pk=str(admin.pk)).exists()  # one's own data is not logged
+
+
+def test_auditors_of_the_area_read_the_view_entries(client, login, reviewer, feedback):
+    client.force_login(reviewer)
+    client.get(f"/portal/feedback/{feedback.pk}/")
+    page = login("kiemtoan").get("/audit/", {"action": "view"})
+    text = page.content.decode()
+    assert page.status_code == 200 and "viewed personal data" in text and f"sender of feedback #{feedback.pk}" in text
+    assert NAME not in text and CONTACT not in text
+
+
+def test_admin_change_form_of_a_user_logs_the_view(client, db):
+    from ketnoi.orgs.models import User
+
+    boss = User.objects.create_superuser("sieu.quan.tri", password="x" * 12)
+    person = User.objects.create_user("co.so.dt", password="x" * 12, phone="0977 000 999")
+    client.force_login(boss)
+    start = _last_id()
+    page = client.get(f"/admin/orgs/user/{person.pk}/change/")
+    assert page.status_code == 200 and "0977 000 999" in page.content.decode()
+    entry = _views(start).get()
+    assert entry.object_repr == "co.so.dt" and entry.after == {"fields": ["phone"]} and entry.actor_id == boss.pk
