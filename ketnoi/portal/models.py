@@ -10,6 +10,9 @@ from ketnoi.core.audit import Audited
 from ketnoi.core.fields import EncryptedTextField
 from ketnoi.core.models import TimeStampedModel
 
+# What a message becomes when its sender asked for erasure or its retention period ended.
+ERASED_MESSAGE = "[erased at the sender's request]"
+
 
 class Feedback(Audited, TimeStampedModel):
     """A question, comment or report sent by a citizen through the portal, and what was done with it."""

@@ -20,7 +20,7 @@ from ketnoi.core.text import normalize_text
 from ketnoi.geo.models import AdminUnit
 from ketnoi.people.models import Language
 
-from .models import Feedback, FeedbackSender
+from .models import ERASED_MESSAGE, Feedback, FeedbackSender
 
 MESSAGE_MIN = 10
 MESSAGE_MAX = 5000
@@ -172,8 +172,6 @@ def record_sender_view(sender: FeedbackSender, *, feedback: Feedback, request=No
 
 
 # ---- Data subjects (Decree 13/2023): a citizen's feedback found by phone or e-mail ---------------
-
-ERASED_MESSAGE = "[erased at the sender's request]"
 
 
 def senders_with_contact(contact: str):

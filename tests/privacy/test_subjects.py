@@ -97,3 +97,14 @@ def test_console_export_and_erase(person, feedback, tmp_path, capsys):
     assert main(["subject", "erase", "--contact", CONTACT, "--yes"]) == 0
     assert json.loads(capsys.readouterr().out)["feedback_erased"] == 1
     assert main(["subject", "erase", "--user", "khong.co", "--yes"]) == 1
+
+
+def test_an_erased_question_leaves_the_public_answers(users, feedback, client):
+    from ketnoi.portal.services import feedback_answer
+
+    feedback_answer(user=users["admin"], feedback=feedback, answer="Hộ nghèo nộp đơn tại xã.")
+    assert "Hộ nghèo nộp đơn" in client.get("/p/vi/hoi-dap/").content.decode()
+    subject_erase(actor=users["admin"], kind="contact", identifier=CONTACT)
+    page = client.get("/p/vi/hoi-dap/").content.decode()
+    assert "Hộ nghèo nộp đơn" not in page and ERASED_MESSAGE not in page
+    assert Feedback.objects.filter(pk=feedback.pk, state="published").exists()  # still counted

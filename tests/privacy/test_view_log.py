@@ -80,3 +80,17 @@ def test_admin_change_form_of_a_user_logs_the_view(client, db):
     assert page.status_code == 200 and "0977 000 999" in page.content.decode()
     entry = _views(start).get()
     assert entry.object_repr == "co.so.dt" and entry.after == {"fields": ["phone"]} and entry.actor_id == boss.pk
+
+
+def test_a_citizens_address_stays_out_of_the_audit_log(client, db):
+    start = _last_id()
+    data = {
+        "message": "Xin hỏi về lịch tiêm chủng ở xã.",
+        "name": NAME,
+        "contact": CONTACT,
+        "commune": "",
+        "website": "",
+    }
+    assert client.post("/p/vi/gop-y/", data, REMOTE_ADDR="203.0.113.77").status_code == 302
+    entry = AuditEntry.objects.get(id__gt=start, model="portal.feedback", action="create")
+    assert entry.ip_address is None and entry.actor_name == "citizen" and entry.source == "portal"
