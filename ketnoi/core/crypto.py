@@ -19,11 +19,14 @@ import base64
 import functools
 import hashlib
 import hmac
+import logging
 import re
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core import checks
+
+log = logging.getLogger(__name__)
 
 # Every Fernet token starts with the version byte 0x80 and a 64-bit timestamp, so in base64 "gAAAAA".
 TOKEN_PREFIX = "gAAAAA"
@@ -49,7 +52,17 @@ def _keys() -> tuple[bytes, ...]:
     configured = configured_keys()
     if configured:
         return tuple(k.encode() for k in configured)
+    if not settings.DEBUG and not getattr(settings, "TESTING", False):
+        _warn_once()
     return (_derived_key(),)
+
+
+@functools.cache
+def _warn_once() -> None:
+    log.warning(
+        "KETNOI_FIELD_KEYS is not set: personal data is encrypted with a key derived from SECRET_KEY "
+        "(set KETNOI_FIELD_KEYS, see docs/configuration.md)"
+    )
 
 
 @functools.lru_cache(maxsize=8)

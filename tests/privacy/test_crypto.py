@@ -68,6 +68,15 @@ def test_warning_without_keys_when_debug_is_off():
         assert crypto.check_field_keys() == []
 
 
+def test_the_derived_key_is_logged_once_outside_development(caplog):
+    crypto._warn_once.cache_clear()
+    with override_settings(DEBUG=False, TESTING=False, KETNOI_FIELD_KEYS=[]), caplog.at_level("WARNING"):
+        crypto.decrypt(crypto.encrypt("x"))
+        crypto.encrypt("y")
+    assert [r.getMessage() for r in caplog.records].count(caplog.records[0].getMessage()) == 1
+    assert "KETNOI_FIELD_KEYS is not set" in caplog.records[0].getMessage()
+
+
 def test_user_phone_and_sender_are_tokens_in_the_database(db):
     user = User.objects.create(username="mat.ma", phone=PHONE)
     stored = _raw("orgs_user", "phone", user.pk)
