@@ -51,3 +51,8 @@ def test_erase_asks_for_a_confirmation_first(login, feedback):
 def test_unknown_user_is_a_form_error(login):
     response = login("admin").post(URL, {"kind": "user", "identifier": "khong.co", "action": "export"})
     assert response.status_code == 422 and "khong.co" in response.content.decode()
+
+
+def test_the_users_page_links_to_it_for_country_administrators_only(login):
+    assert URL in login("admin").get("/users/").content.decode()
+    assert URL not in login("tinh.laocai").get("/users/").content.decode()
