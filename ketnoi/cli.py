@@ -231,6 +231,60 @@ def cmd_jobs(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_rotate_keys(args) -> int:
+    """Re-encrypt the personal data under the first key of KETNOI_FIELD_KEYS (idempotent)."""
+    from ketnoi.core import crypto
+    from ketnoi.core.audit import acting_as
+    from ketnoi.core.keyrotation import rotate_all
+
+    if args.generate:
+        print(crypto.generate_key())
+        return 0
+    try:
+        with acting_as(None, name="cli", source="cli"):
+            results = rotate_all(batch_size=args.batch_size)
+    except (ValueError, crypto.DecryptionError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for result in results:
+        print(
+            f"{result.field:<36} re-encrypted {result.rotated}, already current {result.current}, "
+            f"reindexed {result.reindexed}"
+        )
+    return 0
+
+
+def cmd_subject(args) -> int:
+    """A data subject's request: export everything held about a person as JSON, or erase it."""
+    from django.core.exceptions import ValidationError
+
+    from ketnoi.core.audit import acting_as
+    from ketnoi.subjects import subject_erase, subject_export
+
+    kind, identifier = ("user", args.user) if args.user else ("contact", args.contact)
+    try:
+        with acting_as(None, name="cli", source="cli"):
+            if args.subject_command == "export":
+                data = subject_export(actor=SystemOperator(), kind=kind, identifier=identifier)
+            else:
+                if not args.yes:
+                    print("error: erasing cannot be undone; give --yes", file=sys.stderr)
+                    return 2
+                data = subject_erase(actor=SystemOperator(), kind=kind, identifier=identifier)
+    except ValidationError as exc:
+        print("error: " + "; ".join(exc.messages), file=sys.stderr)
+        return 1
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if getattr(args, "output", None):
+        path = Path(args.output)
+        path.write_text(text + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        print(f"wrote {path}")
+    else:
+        print(text)
+    return 0
+
+
 def _worker_command() -> list[str]:
     return [sys.executable, "-m", "django", "run_huey", "--settings", "ketnoi.settings"]
 
@@ -615,6 +669,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for parser_ in jobs_sub.choices.values():
         parser_.set_defaults(func=cmd_jobs)
+
+    p = sub.add_parser(
+        "rotate-keys", help="re-encrypt personal data under the first key of KETNOI_FIELD_KEYS (idempotent)"
+    )
+    p.add_argument("--batch-size", type=int, default=500)
+    p.add_argument("--generate", action="store_true", help="print a new key to put first in KETNOI_FIELD_KEYS")
+    p.set_defaults(func=cmd_rotate_keys)
+
+    p = sub.add_parser("subject", help="a data subject's request: export or erase a person's personal data")
+    subject_sub = p.add_subparsers(dest="subject_command", required=True)
+    for name, help_text in (
+        ("export", "everything held about a person, as JSON"),
+        ("erase", "erase (anonymise) a person's personal data, keeping the statistics"),
+    ):
+        p = subject_sub.add_parser(name, help=help_text)
+        who = p.add_mutually_exclusive_group(required=True)
+        who.add_argument("--user", help="a user's username")
+        who.add_argument("--contact", help="the phone number or e-mail a feedback sender gave")
+        if name == "export":
+            p.add_argument("--output", help="file to write (0600) instead of printing")
+        else:
+            p.add_argument("--yes", action="store_true", help="erase without asking (cannot be undone)")
+        p.set_defaults(func=cmd_subject)
 
     p = sub.add_parser("backup", help="write the database and the uploaded files into one archive (0600)")
     p.add_argument("--output", help="file to write (default: var/backups/ketnoi-backup-<UTC time>.tar)")

@@ -53,6 +53,23 @@ SECRET_KEY = _secret_key()
 # Key of the audit log's hash chain (core/audit_chain.py); derived from SECRET_KEY when unset. Keep
 # it out of the database and its backups, so that a copy of the database cannot forge the chain.
 AUDIT_CHAIN_KEY = os.environ.get("KETNOI_AUDIT_CHAIN_KEY", "")
+# Keys encrypting personal data at rest (core/crypto.py, Fernet): the first encrypts, all decrypt;
+# rotate with `ketnoi rotate-keys`. Unset: a key derived from SECRET_KEY (warning ketnoi.crypto.W001).
+KETNOI_FIELD_KEYS = _env_list("KETNOI_FIELD_KEYS", "")
+# Key of the blind indexes (keyed HMAC) that find a row by an encrypted phone or e-mail; derived from
+# SECRET_KEY when unset. Changing it needs `ketnoi rotate-keys`, which recomputes the indexes.
+KETNOI_BLIND_INDEX_KEY = os.environ.get("KETNOI_BLIND_INDEX_KEY", "")
+# How long personal data is kept, per category, in months (0: kept until erased by hand). These are
+# configurable defaults chosen for the platform, not periods fixed by law: set them to the retention
+# the data controller has decided (docs/personal-data.md). Enforced nightly by the retention jobs.
+PERSONAL_DATA_RETENTION_MONTHS = {
+    # a feedback sender's name and contact, counted from the feedback's closure (answered or rejected)
+    "feedback_sender": int(os.environ.get("KETNOI_RETAIN_FEEDBACK_SENDER_MONTHS", "24")),
+    # the message of rejected feedback (never published), counted from the rejection
+    "rejected_feedback_message": int(os.environ.get("KETNOI_RETAIN_REJECTED_FEEDBACK_MONTHS", "24")),
+    # a deactivated account's names, e-mail and phone, counted from its last sign-in (or creation)
+    "closed_account": int(os.environ.get("KETNOI_RETAIN_CLOSED_ACCOUNT_MONTHS", "60")),
+}
 # Roles that must sign in with a second factor (TOTP, issue 10.3): on in the production profile.
 TWO_FACTOR_REQUIRED_ROLES = _env_list(
     "KETNOI_TWO_FACTOR_ROLES", "system_admin,coordinator,auditor" if PRODUCTION else ""

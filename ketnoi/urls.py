@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("privacy/subjects/", views.privacy_subjects, name="privacy-subjects"),
     # Crawlers look for these at the site root; the public portal answers them.
     path("robots.txt", portal_views.robots_txt, name="robots"),
     path("sitemap.xml", portal_views.sitemap, name="sitemap-root"),

@@ -25,6 +25,7 @@ def test_help_lists_every_operation():
         "import-villages",
         "import-classification",
         "stats",
+        "rotate-keys",
     ):
         assert command in result.stdout
 
@@ -103,6 +104,7 @@ def test_import_classification_command(db, tmp_path, capsys):
             "KETNOI_PROFILE": "production",
             "ALLOWED_HOSTS": "ketnoi.example.vn",
             "SECRET_KEY": "x" * 20 + "-production-secret-key-with-entropy-1234567890",
+            "KETNOI_FIELD_KEYS": "eiskC2LzqxAcudcSYHlHv0TQxZYW9IcdH_zhfsaERfc=",  # else ketnoi.crypto.W001
         }
     ],
 )

@@ -43,6 +43,7 @@ STAFF_PAGES = [
     "/translation/memory/",
     "/portal/feedback/",
     "/approvals/",
+    "/privacy/subjects/",
 ]
 
 

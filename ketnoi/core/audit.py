@@ -292,6 +292,31 @@ def _write(
     )
 
 
+def record_personal_view(obj, *, fields, request=None, about=None, label: str = "") -> AuditEntry | None:
+    """Record that the current actor was shown the decrypted personal ``fields`` of ``obj``
+    (a feedback sender, a user): once per request and person. ``about`` is the object whose area
+    the entry is scoped to (``obj`` itself by default); ``label`` names the person without their
+    data. Nothing is recorded when no field holds a value."""
+    shown = sorted(name for name in fields if getattr(obj, name, "") not in ("", None))
+    actor = current_actor().user
+    if not shown or (actor is not None and getattr(actor, "pk", None) == obj.pk and isinstance(obj, type(actor))):
+        return None  # nothing shown, or a person's own data
+    key = (obj._meta.label_lower, obj.pk)
+    if request is not None:
+        seen = request.__dict__.setdefault("_ketnoi_personal_views", set())
+        if key in seen:
+            return None
+        seen.add(key)
+    return _write(
+        AuditEntry.Action.VIEW,
+        model=obj._meta.label_lower,
+        object_pk=obj.pk,
+        object_repr=label or repr_of(obj),
+        after={"fields": shown},
+        scope=scope_ids_of(about if about is not None else obj),
+    )
+
+
 def _audited(sender) -> bool:
     return isinstance(sender, type) and issubclass(sender, Audited) and not _suppressed.get()
 

@@ -38,6 +38,11 @@ class AuditEntry(models.Model):
         IMPORT = "import", _("imported")
         LOGIN = "login", _("logged in")
         LOGIN_FAILED = "login_failed", _("login failed")
+        # Someone was shown a person's decrypted personal data (Decree 13/2023): who saw whom.
+        VIEW = "view", _("viewed personal data")
+        # A data subject's request: everything held about them exported, or their data erased.
+        SUBJECT_EXPORT = "subject_export", _("exported personal data")
+        SUBJECT_ERASE = "subject_erase", _("erased personal data")
 
     SCOPE_PROVINCE_FIELD = "scope_province_id"
     SCOPE_COMMUNE_FIELD = "scope_commune_id"

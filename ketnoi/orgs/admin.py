@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from ketnoi.core.audit import record_personal_view
+
 from .models import Agency, AgencySuccession, OfficeHolder, RoleGrant, User
 
 
@@ -15,6 +17,16 @@ class KetNoiUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (("Kết Nối", {"fields": ("full_name", "agency", "phone", "preferred_language")}),)
     raw_id_fields = ("agency",)
     inlines = [RoleGrantInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The change form shows the user's decrypted phone, names and e-mail: log the view."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        user = self.get_object(request, object_id) if request.method == "GET" else None
+        if user is not None and getattr(response, "status_code", None) == 200:
+            record_personal_view(
+                user, fields=("full_name", "first_name", "last_name", "email", "phone"), request=request
+            )
+        return response
 
 
 class SuccessionInline(admin.TabularInline):

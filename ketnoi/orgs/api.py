@@ -7,6 +7,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from ketnoi.core.api import Page
+from ketnoi.core.audit import record_personal_view
 from ketnoi.core.roles import AUDIT_VIEW
 from ketnoi.core.scoping import require
 
@@ -64,6 +65,12 @@ class UserOut(Schema):
     agency: AgencyRef | None = None
     is_active: bool
     grants: list[GrantOut]
+
+    @staticmethod
+    def resolve_email(obj, context):
+        """A colleague's e-mail address is personal data: showing it is logged once per request."""
+        record_personal_view(obj, fields=("email",), request=(context or {}).get("request"))
+        return obj.email
 
     @staticmethod
     def resolve_grants(obj):

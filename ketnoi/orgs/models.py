@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ketnoi.core import roles
 from ketnoi.core.audit import Audited
+from ketnoi.core.fields import EncryptedTextField
 from ketnoi.core.models import TimeStampedModel, ValidityMixin
 from ketnoi.core.scoping import COMMUNE, COUNTRY, NOWHERE, PROVINCE, Scope
 
@@ -110,7 +111,7 @@ class User(Audited, AbstractUser):
     agency = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("agency")
     )
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = EncryptedTextField(_("phone"), max_length=30, blank=True)
     preferred_language = models.CharField(
         _("interface language"),
         max_length=5,

@@ -202,3 +202,133 @@ def office_holder_end(*, user, holder: OfficeHolder, valid_to: dt.date) -> Offic
     holder.valid_to = valid_to
     holder.save(update_fields=["valid_to"])
     return holder
+
+
+# ---- Data subjects (Decree 13/2023): what is held about a user, and erasing it -------------------
+
+
+def user_personal_data(*, user: User) -> dict:
+    """Everything held about ``user`` as a person, in plain JSON-able values (a subject's export)."""
+    from ketnoi.notifications.models import Notification
+
+    from .models import SignedInSession
+
+    def iso(value):
+        return value.isoformat() if value else None
+
+    return {
+        "account": {
+            "username": user.username,
+            "full_name": user.full_name,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "phone": user.phone,
+            "agency": user.agency.code if user.agency_id else None,
+            "interface_language": user.preferred_language,
+            "active": user.is_active,
+            "joined": iso(user.date_joined),
+            "last_login": iso(user.last_login),
+        },
+        "roles": [
+            {
+                "role": g.role,
+                "scope": g.scope_level,
+                "unit": g.unit.code if g.unit_id else None,
+                "valid_from": iso(g.valid_from),
+                "valid_to": iso(g.valid_to),
+            }
+            for g in user.role_grants.select_related("unit").order_by("id")
+        ],
+        "api_tokens": [
+            {"name": t.name, "prefix": t.prefix, "created": iso(t.created_at), "revoked": t.revoked}
+            for t in user.api_tokens.order_by("id")
+        ],
+        "sessions": [
+            {
+                "signed_in": iso(s.created_at),
+                "last_seen": iso(s.last_seen),
+                "address": s.ip_address,
+                "browser": s.user_agent,
+            }
+            for s in SignedInSession.objects.filter(user=user).order_by("id")
+        ],
+        "notifications": [
+            {"subject": n.subject, "message": n.body, "created": iso(n.created_at), "read": iso(n.read_at)}
+            for n in Notification.objects.filter(recipient=user).order_by("id")
+        ],
+    }
+
+
+@transaction.atomic
+def user_anonymise(*, user: User) -> dict:
+    """Erase a user's personal data and keep the row (what they did stays attributable to an account
+    for the statistics and the audit log): names, e-mail and phone emptied, the username replaced,
+    the account closed (password unusable, tokens revoked, sessions ended, second-factor devices and
+    notifications removed, role grants ended today). Audited by the signals (values never logged)."""
+    from django.contrib.sessions.models import Session
+    from django_otp import devices_for_user
+
+    from ketnoi.notifications.models import Notification
+
+    from .models import SignedInSession
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    today = timezone.localdate()
+    keys = list(SignedInSession.objects.filter(user=user).values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    sessions, _ = SignedInSession.objects.filter(user=user).delete()
+    tokens = 0
+    for token in user.api_tokens.filter(revoked=False):
+        token.revoked = True
+        token.save()
+        tokens += 1
+    devices = 0
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
+        devices += 1
+    notifications, _ = Notification.objects.filter(recipient=user).delete()
+    grants = 0
+    for grant in user.role_grants.all():
+        if grant.valid_to is None or grant.valid_to > today:
+            grant.valid_to = max(today, grant.valid_from) if grant.valid_from else today
+            grant.save()
+            grants += 1
+    user.full_name = user.first_name = user.last_name = user.email = user.phone = ""
+    user.username = f"erased-{user.pk}"
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    return {
+        "sessions_ended": sessions,
+        "tokens_revoked": tokens,
+        "devices_removed": devices,
+        "notifications_removed": notifications,
+        "grants_ended": grants,
+    }
+
+
+def closed_accounts_expire(*, now=None) -> list[int]:
+    """Enforce the ``closed_account`` retention period: deactivated accounts whose last sign-in (or
+    creation) is older than the period are anonymised (``user_anonymise``). Idempotent: an account
+    already erased is skipped."""
+    from django.db.models.functions import Coalesce
+
+    from ketnoi.core import retention
+
+    limit = retention.cutoff("closed_account", now)
+    if limit is None:
+        return []
+    expired = (
+        User.objects.filter(is_active=False)
+        .annotate(last_seen=Coalesce("last_login", "date_joined"))
+        .filter(last_seen__lt=limit)
+        .exclude(username__startswith="erased-")
+        .order_by("pk")
+    )
+    ids = []
+    for user in expired:
+        user_anonymise(user=user)
+        ids.append(user.pk)
+    retention.record_expiry("closed_account", model="orgs.user", count=len(ids), ids=ids)
+    return ids

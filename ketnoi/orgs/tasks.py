@@ -18,3 +18,11 @@ def sweep_signed_in_sessions() -> int:
     from .sessions import sweep
 
     return sweep()
+
+
+@periodic(crontab(minute="41", hour="3"), name="orgs.expire_closed_accounts")
+def expire_closed_accounts() -> int:
+    """Anonymise deactivated accounts past their retention period (PERSONAL_DATA_RETENTION_MONTHS)."""
+    from .services import closed_accounts_expire
+
+    return len(closed_accounts_expire())

@@ -20,7 +20,8 @@ from ketnoi.core import audit
 from ketnoi.core.middleware import client_ip
 from ketnoi.core.paging import paginate
 from ketnoi.core.ratelimit import is_known_browser, login_failed, login_succeeded, login_wait, remember_browser
-from ketnoi.core.roles import AUDIT_VIEW
+from ketnoi.core.roles import AUDIT_VIEW, USERS_MANAGE
+from ketnoi.core.scoping import user_scope
 from ketnoi.core.text import parse_date
 
 from . import audit_display, selectors, services, twofactor
@@ -358,6 +359,8 @@ def user_list(request):
         {
             "page": paginate(request, selectors.user_list_for_user(user=request.user, query=query)),
             "q": query,
+            # Country system administrators handle data subjects' requests (/privacy/subjects/).
+            "can_handle_subjects": user_scope(request.user, USERS_MANAGE).everywhere,
         },
     )
 

@@ -7,7 +7,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ketnoi.core.audit import Audited
+from ketnoi.core.fields import EncryptedTextField
 from ketnoi.core.models import TimeStampedModel
+
+# What a message becomes when its sender asked for erasure or its retention period ended.
+ERASED_MESSAGE = "[erased at the sender's request]"
 
 
 class Feedback(Audited, TimeStampedModel):
@@ -75,8 +79,10 @@ class FeedbackSender(models.Model):
     """The sender's optional name and contact: personal data (Decree 13/2023), shown only to moderators."""
 
     feedback = models.OneToOneField(Feedback, on_delete=models.CASCADE, related_name="sender")
-    name = models.CharField(_("name"), max_length=200, blank=True)
-    contact = models.CharField(_("phone or e-mail"), max_length=200, blank=True)
+    name = EncryptedTextField(_("name"), max_length=200, blank=True)
+    contact = EncryptedTextField(_("phone or e-mail"), max_length=200, blank=True, blind_index="contact_index")
+    # Keyed HMAC of the normalised contact (core.crypto.blind_index): finds a person's feedback.
+    contact_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("feedback sender")

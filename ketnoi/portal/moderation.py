@@ -14,6 +14,7 @@ from ketnoi.core.scoping import user_scope
 
 from . import selectors, services
 from .models import Feedback, FeedbackSender
+from .services import record_sender_view
 
 
 def _require_moderator(user) -> None:
@@ -62,6 +63,8 @@ def feedback_detail(request, pk):
         else:
             return redirect("portal-feedback-moderation")
     sender = FeedbackSender.objects.filter(feedback=feedback).first()
+    if sender is not None:
+        record_sender_view(sender, feedback=feedback, request=request)
     return render(
         request,
         "portal/moderation_detail.html",

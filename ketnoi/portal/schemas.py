@@ -3,6 +3,8 @@ import datetime as dt
 from django.urls import reverse
 from ninja import Schema
 
+from .services import record_sender_view
+
 
 class AnswerOut(Schema):
     """A published question and its answer: never the sender's name or contact."""
@@ -87,13 +89,21 @@ class FeedbackOut(Schema):
         return obj.language.bcp47
 
     @staticmethod
-    def resolve_name(obj):
+    def _shown_sender(obj, context):
+        """The sender, its view logged once per request (personal data shown through the API)."""
         sender = FeedbackOut._sender(obj)
+        if sender is not None:
+            record_sender_view(sender, feedback=obj, request=(context or {}).get("request"))
+        return sender
+
+    @staticmethod
+    def resolve_name(obj, context):
+        sender = FeedbackOut._shown_sender(obj, context)
         return sender.name if sender else ""
 
     @staticmethod
-    def resolve_contact(obj):
-        sender = FeedbackOut._sender(obj)
+    def resolve_contact(obj, context):
+        sender = FeedbackOut._shown_sender(obj, context)
         return sender.contact if sender else ""
 
     @staticmethod

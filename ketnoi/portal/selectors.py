@@ -7,12 +7,16 @@ from django.db.models import QuerySet
 from ketnoi.core.roles import CONTENT_APPRAISE
 from ketnoi.core.scoping import restrict
 
-from .models import Feedback
+from .models import ERASED_MESSAGE, Feedback
 
 
 def published_answers(*, language=None) -> QuerySet[Feedback]:
     """Answered feedback that moderators published: message and answer only, never the sender."""
-    answers = Feedback.objects.filter(state=Feedback.State.PUBLISHED).select_related("language", "unit")
+    answers = (
+        Feedback.objects.filter(state=Feedback.State.PUBLISHED)
+        .exclude(message=ERASED_MESSAGE)  # the sender asked for erasure: the pair is no longer shown
+        .select_related("language", "unit")
+    )
     if language is not None:
         answers = answers.filter(language=language)
     return answers.order_by("-answered_at", "-id")

@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 
 from ketnoi.content import selectors as content
 from ketnoi.content.models import ContentVariant
+from ketnoi.core import audit, crypto
 from ketnoi.core.roles import CONTENT_APPRAISE
 from ketnoi.core.scoping import require
 from ketnoi.core.text import normalize_text
 from ketnoi.geo.models import AdminUnit
 from ketnoi.people.models import Language
 
-from .models import Feedback, FeedbackSender
+from .models import ERASED_MESSAGE, Feedback, FeedbackSender
 
 MESSAGE_MIN = 10
 MESSAGE_MAX = 5000
@@ -157,3 +158,96 @@ def feedback_reject(*, user, feedback: Feedback, reason: str) -> Feedback:
         feedback.answered_at = timezone.now()
         feedback.save()
     return feedback
+
+
+def record_sender_view(sender: FeedbackSender, *, feedback: Feedback, request=None) -> None:
+    """Log that the current actor was shown this sender's name and contact (once per request)."""
+    audit.record_personal_view(
+        sender,
+        fields=("name", "contact"),
+        request=request,
+        about=feedback,
+        label=f"sender of feedback #{feedback.pk}",
+    )
+
+
+# ---- Data subjects (Decree 13/2023): a citizen's feedback found by phone or e-mail ---------------
+
+
+def senders_with_contact(contact: str):
+    """The feedback senders who gave this phone number or e-mail (through the blind index; the
+    contact is normalised first, so 0912 345 678 finds +84 912 345 678)."""
+    index = crypto.blind_index(contact)
+    if not index:
+        return FeedbackSender.objects.none()
+    return FeedbackSender.objects.filter(contact_index=index).select_related("feedback", "feedback__language")
+
+
+def sender_personal_data(*, contact: str) -> list[dict]:
+    """Everything held about the sender with this contact: each message with what became of it."""
+    rows = []
+    for sender in senders_with_contact(contact).order_by("feedback_id"):
+        feedback = sender.feedback
+        rows.append(
+            {
+                "reference": feedback.reference,
+                "sent": feedback.created_at.isoformat(),
+                "language": feedback.language.bcp47,
+                "name": sender.name,
+                "contact": sender.contact,
+                "message": feedback.message,
+                "state": feedback.state,
+                "answer": feedback.answer,
+                "rejection_reason": feedback.rejection_reason,
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def senders_erase(*, contact: str) -> list[int]:
+    """Erase the sender with this contact: the name and contact removed, each message replaced by a
+    marker; the feedback stays (state, dates, unit and answer) for the statistics. Returns the ids
+    of the feedback concerned."""
+    senders = list(senders_with_contact(contact).select_for_update())
+    ids = []
+    for sender in senders:
+        feedback = sender.feedback
+        sender.delete()
+        if feedback.message != ERASED_MESSAGE:
+            feedback.message = ERASED_MESSAGE
+            feedback.save()
+        ids.append(feedback.pk)
+    return sorted(ids)
+
+
+def feedback_retention_expire(*, now=None) -> dict:
+    """Enforce the retention periods of feedback (``feedback_sender``, ``rejected_feedback_message``):
+    senders of feedback closed before the cut-off are removed, rejected messages replaced by a marker.
+    Idempotent; one summary audit entry per category that erased something."""
+    from ketnoi.core import retention
+
+    closed = [Feedback.State.PUBLISHED, Feedback.State.REJECTED]
+    result = {"feedback_sender": 0, "rejected_feedback_message": 0}
+    limit = retention.cutoff("feedback_sender", now)
+    if limit is not None:
+        with transaction.atomic():
+            senders = FeedbackSender.objects.filter(feedback__state__in=closed, feedback__answered_at__lt=limit)
+            ids = sorted(senders.values_list("feedback_id", flat=True))
+            senders.delete()
+            result["feedback_sender"] = len(ids)
+            retention.record_expiry("feedback_sender", model="portal.feedbacksender", count=len(ids), ids=ids)
+    limit = retention.cutoff("rejected_feedback_message", now)
+    if limit is not None:
+        with transaction.atomic():
+            rows = Feedback.objects.filter(state=Feedback.State.REJECTED, answered_at__lt=limit).exclude(
+                message=ERASED_MESSAGE
+            )
+            ids = []
+            for feedback in rows.select_for_update():
+                feedback.message = ERASED_MESSAGE
+                feedback.save(update_fields=["message", "updated_at"])
+                ids.append(feedback.pk)
+            result["rejected_feedback_message"] = len(ids)
+            retention.record_expiry("rejected_feedback_message", model="portal.feedback", count=len(ids), ids=ids)
+    return result

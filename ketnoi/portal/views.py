@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ketnoi.content import selectors as content
 from ketnoi.content.models import ContentImage, ContentVariant
 from ketnoi.content.text import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from ketnoi.core.audit import acting_as
 from ketnoi.core.middleware import client_ip
 from ketnoi.core.text import vi_sorted
 from ketnoi.people.models import EthnicGroup
@@ -402,14 +403,17 @@ def feedback(request, language):
         code, candidates = _commune_from_words(form, data["commune"], data["commune_code"])
         if not form.errors:
             try:
-                feedback = services.feedback_submit(
-                    language=language,
-                    message=data["message"],
-                    name=data["name"],
-                    contact=data["contact"],
-                    item_slug=item_slug,
-                    commune_code=code,
-                )
+                # The citizen's address stays out of the append-only audit log (Decree 13/2023);
+                # the rate limit above has already counted it.
+                with acting_as(None, name="citizen", source="portal"):
+                    feedback = services.feedback_submit(
+                        language=language,
+                        message=data["message"],
+                        name=data["name"],
+                        contact=data["contact"],
+                        item_slug=item_slug,
+                        commune_code=code,
+                    )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     field = "commune" if field == "commune_code" else field
