@@ -297,6 +297,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn-rate", type=float, default=2, help="simulated clients started per second (default 2)")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL + Redis instead of embedded SQLite")
     parser.add_argument("--p99-bound-ms", type=float, default=3000, help="fail when a page type's p99 is above")
+    parser.add_argument(
+        "--login-p99-bound-ms",
+        type=float,
+        default=10000,
+        help="the bound for signing in, slow on purpose (PBKDF2 with Django's iteration count)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
 
@@ -309,11 +315,14 @@ def main(argv: list[str] | None = None) -> int:
         saved: list[int] = []
         staff, reader, device = make_users(server, tokens, pages, saved)
         staff.fixed_count, reader.fixed_count, device.fixed_count = args.users, args.readers, args.devices
-        environment = Environment(user_classes=[staff, reader, device])
+        # stop_timeout: at the end each simulated user finishes the click it is in, so every write the
+        # server made was also answered (the lost-write check compares both counts exactly)
+        environment = Environment(user_classes=[staff, reader, device], stop_timeout=30)
         runner = environment.create_local_runner()
         total = args.users + args.readers + args.devices
         runner.start(total, spawn_rate=args.spawn_rate)
         gevent.sleep(args.minutes * 60)
+        runner.stop()
         runner.quit()
         stats = environment.stats
         comments = count_comments(server)
@@ -352,7 +361,11 @@ def main(argv: list[str] | None = None) -> int:
         "errors": [f"{e.method} {e.name}: {e.error} ×{e.occurrences}" for e in stats.errors.values()][:20],
         "pages": pages_out,
     }
-    too_slow = [k for k, v in pages_out.items() if v["p99_ms"] > args.p99_bound_ms]
+    too_slow = [
+        k
+        for k, v in pages_out.items()
+        if v["p99_ms"] > (args.login_p99_bound_ms if "(sign in)" in k else args.p99_bound_ms)
+    ]
     ok = result["failures"] == 0 and comments == len(saved) and not too_slow
     result["ok"] = ok
     result["too_slow"] = too_slow

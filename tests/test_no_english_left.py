@@ -24,6 +24,8 @@ STAFF_PAGES = [
     "/indicators/",
     "/units/",
     "/villages/",
+    "/channels/",
+    "/channels/import/",
     "/agencies/",
     "/users/",
     "/audit/",

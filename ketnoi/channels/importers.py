@@ -18,13 +18,16 @@ from ketnoi.core.scoping import user_scope
 from ketnoi.core.text import fold
 from ketnoi.geo.models import AdminUnit, Village
 
-from .models import BulletinBoard, LoudspeakerCluster, RadioStation
+from .models import BulletinBoard, LoudspeakerCluster, Propagandist, RadioStation
 
-DEVICE_OPTIONAL = ["device_id", "model", "address", "latitude", "longitude", "installed_on", "retired_on", "notes"]
+DEVICE_OPTIONAL = ["device_id", "model", "sim_or_ip", "latitude", "longitude", "installed_on", "retired_on", "notes"]
 LOUDSPEAKER_COLUMNS = ["commune_code", "station", "cluster"]
 LOUDSPEAKER_OPTIONAL = ["technology", "station_device_id", "village", "speakers", *DEVICE_OPTIONAL]
 BOARD_COLUMNS = ["commune_code", "name"]
 BOARD_OPTIONAL = ["village", *DEVICE_OPTIONAL]
+PROPAGANDIST_COLUMNS = ["commune_code", "full_name"]
+PROPAGANDIST_OPTIONAL = ["phone", "village", "ethnic_group", "spoken_languages"]
+PHONE_DIGITS = (9, 11)  # Vietnamese numbers: 10 digits today (0 + 9), 11 for the old mobile ranges
 
 _TECHNOLOGY = {fold(str(label)): value for value, label in RadioStation.Technology.choices} | {
     fold(value): value for value in RadioStation.Technology.values
@@ -146,7 +149,7 @@ class _Rows:
         return {
             "device_id": device_id,
             "model": row.get("model"),
-            "address": row.get("address"),
+            "sim_or_ip": row.get("sim_or_ip"),
             "latitude": self.decimal(row, "latitude", 8, 24),
             "longitude": self.decimal(row, "longitude", 102, 110),
             "installed_on": installed,
@@ -324,6 +327,84 @@ def import_boards(source, *, user, filename: str | None = None) -> ImportResult:
         audit.record(
             audit.AuditEntry.Action.IMPORT,
             model="channels.bulletinboard",
+            object_repr=table.filename,
+            after={"rows": len(planned), "created": created, "updated": updated},
+        )
+    return ImportResult(table.filename, len(planned), created, updated)
+
+
+def _phone(rows: _Rows, row) -> str:
+    raw = row.get("phone")
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    if raw.startswith("+84"):
+        digits = "0" + digits[2:]
+    if raw and not (PHONE_DIGITS[0] <= len(digits) <= PHONE_DIGITS[1] and digits.startswith("0")):
+        rows.error(row, "phone", _("%(value)r is not a Vietnamese phone number") % {"value": raw})
+        return ""
+    return digits
+
+
+def import_propagandists(source, *, user, filename: str | None = None) -> ImportResult:
+    """Grassroots propagandists: people, matched by commune and full name; the phone is encrypted."""
+    from ketnoi.people.models import EthnicGroup
+
+    table = read_table(source, filename=filename, required=PROPAGANDIST_COLUMNS, optional=PROPAGANDIST_OPTIONAL)
+    rows = _Rows(table.filename, user)
+    groups = {}
+    for group in EthnicGroup.objects.all():
+        for name in [group.name_vi, group.code_1979, *(group.aliases or [])]:
+            groups[fold(str(name))] = group
+    planned, seen = [], {}
+    for row in table.rows:
+        commune = rows.commune(row)
+        name = row.get("full_name")
+        if not name:
+            rows.error(row, "full_name", _("a propagandist needs a full name"))
+        group = groups.get(fold(row.get("ethnic_group"))) if row.get("ethnic_group") else None
+        if row.get("ethnic_group") and group is None:
+            rows.error(row, "ethnic_group", _("unknown ethnic group %(value)r") % {"value": row.get("ethnic_group")})
+        values = {
+            "phone": _phone(rows, row),
+            "village": rows.village(row, commune),
+            "ethnic_group": group,
+            "languages": row.get("spoken_languages"),
+        }
+        if commune is None or not name:
+            continue
+        key = (commune.id, fold(name))
+        if key in seen:
+            rows.error(row, "full_name", _("duplicate of row %(row)s (same commune and name)") % {"row": seen[key]})
+            continue
+        seen[key] = row.number
+        rows.errors.extend(
+            limit_errors(
+                table.filename,
+                row.number,
+                Propagandist,
+                {"full_name": name, "languages": values["languages"]},
+                columns={"languages": "spoken_languages"},
+            )
+        )
+        planned.append((values | {"commune": commune, "full_name": name}, key))
+    if rows.errors:
+        raise ImportFailed(rows.errors)
+    created = updated = 0
+    with transaction.atomic():
+        for values, key in planned:
+            existing = {fold(p.full_name): p for p in Propagandist.objects.filter(commune=values["commune"])}
+            person = existing.get(key[1])
+            if person is None:
+                Propagandist.objects.create(**values)
+                created += 1
+            elif any(getattr(person, k) != v for k, v in values.items() if k != "full_name"):
+                for k, v in values.items():
+                    if k != "full_name":
+                        setattr(person, k, v)
+                person.save()
+                updated += 1
+        audit.record(
+            audit.AuditEntry.Action.IMPORT,
+            model="channels.propagandist",
             object_repr=table.filename,
             after={"rows": len(planned), "created": created, "updated": updated},
         )

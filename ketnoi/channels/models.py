@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ketnoi.core.audit import Audited
+from ketnoi.core.fields import EncryptedTextField
 from ketnoi.core.models import TimeStampedModel
 
 LATITUDE = [MinValueValidator(8), MaxValueValidator(24)]  # Vietnam lies within 8°–24° N
@@ -22,7 +23,7 @@ class Device(Audited, TimeStampedModel):
 
     device_id = models.CharField(_("device id"), max_length=64, null=True, blank=True, unique=True)
     model = models.CharField(_("model"), max_length=120, blank=True)
-    address = models.CharField(_("SIM or IP address"), max_length=64, blank=True)
+    sim_or_ip = models.CharField(_("SIM or IP"), max_length=64, blank=True)
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=LATITUDE
     )
@@ -147,3 +148,38 @@ class MessagingAccount(Audited, TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_platform_display()}: {self.handle}"
+
+
+class Propagandist(Audited, TimeStampedModel):
+    """A grassroots propagandist (tuyên truyền viên cơ sở): a person, so personal data (Decree
+    13/2023, docs/personal-data.md). The phone number is encrypted at rest and shown only to those
+    who manage the commune's channels; each view of it is logged."""
+
+    SCOPE_UNIT_PATH = "commune"
+
+    commune = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, related_name="propagandists", verbose_name=_("commune")
+    )
+    village = models.ForeignKey(
+        "geo.Village", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("village")
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    phone = EncryptedTextField(_("phone"), max_length=20, blank=True)
+    ethnic_group = models.ForeignKey(
+        "people.EthnicGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ethnic group"),
+    )
+    languages = models.CharField(_("languages spoken"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("grassroots propagandist")
+        verbose_name_plural = _("grassroots propagandists")
+        ordering = ["commune__sort_key", "full_name"]
+
+    def __str__(self):
+        return self.full_name

@@ -8,7 +8,7 @@ from ketnoi.core.roles import CHANNELS_VIEW
 from ketnoi.core.scoping import restrict
 from ketnoi.geo.models import AdminUnit
 
-from .models import BulletinBoard, LoudspeakerCluster, MessagingAccount, RadioStation
+from .models import BulletinBoard, LoudspeakerCluster, MessagingAccount, Propagandist, RadioStation
 
 
 def communes_with_channels(*, user) -> QuerySet[AdminUnit]:
@@ -37,15 +37,34 @@ def speakers_in_service(*, commune) -> int:
     )
 
 
-def commune_inventory(*, user, commune) -> dict:
-    """Everything a commune has, for its page; empty lists outside the user's area."""
+def commune_inventory(*, user, commune, request=None) -> dict:
+    """Everything a commune has, for its page; empty lists outside the user's area. Propagandists'
+    phone numbers are shown only to those who manage the commune's channels, and each showing is
+    logged (core.audit.record_personal_view)."""
+    from ketnoi.core.audit import record_personal_view
+    from ketnoi.core.roles import CHANNELS_MANAGE
+    from ketnoi.core.scoping import allows
+
     clusters = LoudspeakerCluster.objects.select_related("village").order_by("name")
     stations = restrict(RadioStation.objects.filter(commune=commune), user, CHANNELS_VIEW).prefetch_related(
         Prefetch("clusters", queryset=clusters)
     )
     boards = restrict(BulletinBoard.objects.filter(commune=commune), user, CHANNELS_VIEW).select_related("village")
     accounts = restrict(MessagingAccount.objects.filter(commune=commune), user, CHANNELS_VIEW)
+    people = list(
+        restrict(Propagandist.objects.filter(commune=commune), user, CHANNELS_VIEW).select_related(
+            "village", "ethnic_group"
+        )
+    )
+    show_phones = allows(user, CHANNELS_MANAGE, commune)
+    if show_phones:
+        for person in people:
+            record_personal_view(
+                person, fields=("phone",), request=request, label=f"{Propagandist._meta.label_lower}#{person.pk}"
+            )
     return {
+        "propagandists": people,
+        "show_phones": show_phones,
         "stations": list(stations),
         "boards": list(boards),
         "accounts": list(accounts),

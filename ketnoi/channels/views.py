@@ -16,7 +16,11 @@ from ketnoi.core.scoping import require_capability
 
 from . import importers, selectors
 
-IMPORTERS = {"loudspeakers": importers.import_loudspeakers, "boards": importers.import_boards}
+IMPORTERS = {
+    "loudspeakers": importers.import_loudspeakers,
+    "boards": importers.import_boards,
+    "propagandists": importers.import_propagandists,
+}
 
 
 class InventoryImportForm(forms.Form):

@@ -64,7 +64,7 @@ def unit_detail(request, structure, level, code):
         if allows(request.user, CHANNELS_VIEW, unit):
             from ketnoi.channels.selectors import commune_inventory
 
-            context["channels"] = commune_inventory(user=request.user, commune=unit)
+            context["channels"] = commune_inventory(user=request.user, commune=unit, request=request)
     return render(request, "geo/unit_detail.html", context)
 
 

@@ -14,7 +14,9 @@ from ketnoi.channels.models import BulletinBoard, LoudspeakerCluster, RadioStati
 from ketnoi.core.importing import ImportFailed
 from ketnoi.geo.models import AdminUnit, Village
 
-HEADER = "commune_code,station,cluster,technology,village,speakers,device_id,address,latitude,longitude,installed_on\n"
+HEADER = (
+    "commune_code,station,cluster,technology,village,speakers,device_id,sim_or_ip,latitude,longitude,installed_on\n"
+)
 
 
 def _commune_of(user) -> AdminUnit:
@@ -138,3 +140,37 @@ def test_editors_see_the_inventory_but_cannot_import(login):
     client = login("bientap")
     assert client.get("/channels/").status_code == 200
     assert client.get("/channels/import/").status_code == 404
+
+
+def test_propagandists_phone_is_encrypted_shown_only_to_managers_and_each_view_logged(login, users, tavan):
+    from django.db import connection
+
+    from ketnoi.channels.importers import import_propagandists
+    from ketnoi.channels.models import Propagandist
+    from ketnoi.core.models import AuditEntry
+
+    commune, village = tavan
+    bad = _csv(f"commune_code,full_name,phone,ethnic_group\n{commune.code},Lò Thị Mai,12345,Không Rõ\n", "ttv.csv")
+    with pytest.raises(ImportFailed) as failed:
+        import_propagandists(bad, user=users["xa.tavan"])
+    assert {(e.row, e.field) for e in failed.value.errors} == {(2, "phone"), (2, "ethnic_group")}
+    good = _csv(
+        "commune_code,full_name,phone,village,ethnic_group\n"
+        f"{commune.code},Lò Thị Mai,+84 912 345 678,{village.name},Dao\n"
+    )
+    assert import_propagandists(good, user=users["xa.tavan"]).created == 1
+    person = Propagandist.objects.get(commune=commune)
+    assert person.phone == "0912345678" and person.ethnic_group.name_vi == "Dao"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM channels_propagandist WHERE id = %s", [person.pk])
+        stored = cursor.fetchone()[0]
+    assert "0912345678" not in stored  # a Fernet token at rest
+
+    page = login("xa.tavan").get(f"/units/current/commune/{commune.code}/").content.decode()
+    assert "Lò Thị Mai" in page and "0912345678" in page
+    views = AuditEntry.objects.filter(action="view", model="channels.propagandist", object_pk=str(person.pk))
+    assert views.count() == 1 and "0912345678" not in str(views.get().after)
+
+    editor_page = login("bientap").get(f"/units/current/commune/{commune.code}/").content.decode()
+    assert "Lò Thị Mai" in editor_page and "0912345678" not in editor_page
+    assert views.count() == 1  # the editor was not shown the phone: nothing more to log
