@@ -171,6 +171,32 @@ def _check_device_ids_free(rows: _Rows, model, planned: list[tuple[object, dict,
             )
 
 
+def _write_by_name(model, name_field: str, planned: list[dict], filename: str) -> tuple[int, int]:
+    """Create or update each planned record of a commune, matched by its name (diacritics and case
+    ignored), in one transaction with one import entry in the audit log; (created, updated)."""
+    created = updated = 0
+    with transaction.atomic():
+        for values in planned:
+            existing = {fold(getattr(r, name_field)): r for r in model.objects.filter(commune=values["commune"])}
+            record = existing.get(fold(values[name_field]))
+            changes = {k: v for k, v in values.items() if k != name_field}
+            if record is None:
+                model.objects.create(**values)
+                created += 1
+            elif any(getattr(record, k) != v for k, v in changes.items()):
+                for k, v in changes.items():
+                    setattr(record, k, v)
+                record.save()
+                updated += 1
+        audit.record(
+            audit.AuditEntry.Action.IMPORT,
+            model=model._meta.label_lower,
+            object_repr=filename,
+            after={"rows": len(planned), "created": created, "updated": updated},
+        )
+    return created, updated
+
+
 def import_loudspeakers(source, *, user, filename: str | None = None) -> ImportResult:
     """One row per loudspeaker cluster; the station columns repeat on each of its clusters."""
     table = read_table(
@@ -310,26 +336,7 @@ def import_boards(source, *, user, filename: str | None = None) -> ImportResult:
     _check_device_ids_free(rows, BulletinBoard, planned, lambda b: (b.commune_id, fold(b.name)))
     if rows.errors:
         raise ImportFailed(rows.errors)
-    created = updated = 0
-    with transaction.atomic():
-        for _row, values, key in planned:
-            existing = {fold(b.name): b for b in BulletinBoard.objects.filter(commune=values["commune"])}
-            board = existing.get(key[1])
-            if board is None:
-                BulletinBoard.objects.create(**values)
-                created += 1
-            elif any(getattr(board, k) != v for k, v in values.items() if k != "name"):
-                for k, v in values.items():
-                    if k != "name":
-                        setattr(board, k, v)
-                board.save()
-                updated += 1
-        audit.record(
-            audit.AuditEntry.Action.IMPORT,
-            model="channels.bulletinboard",
-            object_repr=table.filename,
-            after={"rows": len(planned), "created": created, "updated": updated},
-        )
+    created, updated = _write_by_name(BulletinBoard, "name", [values for _row, values, _key in planned], table.filename)
     return ImportResult(table.filename, len(planned), created, updated)
 
 
@@ -388,24 +395,5 @@ def import_propagandists(source, *, user, filename: str | None = None) -> Import
         planned.append((values | {"commune": commune, "full_name": name}, key))
     if rows.errors:
         raise ImportFailed(rows.errors)
-    created = updated = 0
-    with transaction.atomic():
-        for values, key in planned:
-            existing = {fold(p.full_name): p for p in Propagandist.objects.filter(commune=values["commune"])}
-            person = existing.get(key[1])
-            if person is None:
-                Propagandist.objects.create(**values)
-                created += 1
-            elif any(getattr(person, k) != v for k, v in values.items() if k != "full_name"):
-                for k, v in values.items():
-                    if k != "full_name":
-                        setattr(person, k, v)
-                person.save()
-                updated += 1
-        audit.record(
-            audit.AuditEntry.Action.IMPORT,
-            model="channels.propagandist",
-            object_repr=table.filename,
-            after={"rows": len(planned), "created": created, "updated": updated},
-        )
+    created, updated = _write_by_name(Propagandist, "full_name", [values for values, _key in planned], table.filename)
     return ImportResult(table.filename, len(planned), created, updated)
