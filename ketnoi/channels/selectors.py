@@ -70,3 +70,42 @@ def commune_inventory(*, user, commune, request=None) -> dict:
         "accounts": list(accounts),
         "speakers": speakers_in_service(commune=commune) if stations else 0,
     }
+
+
+def devices_for_user(*, user, commune_code=None, kind=None, in_service=None) -> list[dict]:
+    """Stations, clusters and boards of the user's area as plain rows (the API's device list)."""
+    sources = {
+        "station": restrict(RadioStation.objects.select_related("commune"), user, CHANNELS_VIEW),
+        "cluster": restrict(
+            LoudspeakerCluster.objects.select_related("station__commune", "village"), user, CHANNELS_VIEW
+        ),
+        "board": restrict(BulletinBoard.objects.select_related("commune", "village"), user, CHANNELS_VIEW),
+    }
+    rows = []
+    for name, queryset in sources.items():
+        if kind and kind != name:
+            continue
+        commune_path = "station__commune" if name == "cluster" else "commune"
+        if commune_code:
+            queryset = queryset.filter(**{f"{commune_path}__code": commune_code})
+        if in_service is not None:
+            queryset = queryset.filter(retired_on__isnull=in_service)
+        for device in queryset.order_by("pk"):
+            commune = device.station.commune if name == "cluster" else device.commune
+            rows.append(
+                {
+                    "kind": name,
+                    "id": device.pk,
+                    "commune": commune.code,
+                    "name": device.name,
+                    "station": device.station.name if name == "cluster" else None,
+                    "village": device.village.name if getattr(device, "village", None) else None,
+                    "device_id": device.device_id,
+                    "speakers": device.speakers if name == "cluster" else None,
+                    "latitude": device.latitude,
+                    "longitude": device.longitude,
+                    "installed_on": device.installed_on,
+                    "retired_on": device.retired_on,
+                }
+            )
+    return rows

@@ -174,3 +174,28 @@ def test_propagandists_phone_is_encrypted_shown_only_to_managers_and_each_view_l
     editor_page = login("bientap").get(f"/units/current/commune/{commune.code}/").content.decode()
     assert "Lò Thị Mai" in editor_page and "0912345678" not in editor_page
     assert views.count() == 1  # the editor was not shown the phone: nothing more to log
+
+
+def test_the_api_lists_the_areas_devices_and_imports_all_or_nothing(client, users, tavan):
+    from ketnoi.orgs.services import token_create
+
+    commune, village = tavan
+    officer = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=users['xa.tavan'], name='t')[1]}"}
+    refused = client.post(
+        "/api/v1/channels/import",
+        {"kind": "loudspeakers", "file": _csv(HEADER + f"{commune.code},Đài,Cụm,IP,,x,,,,,\n")},
+        **officer,
+    )
+    assert refused.status_code == 422 and refused["Content-Type"].startswith("application/problem+json")
+    assert any(e["row"] == 2 and e["field"] == "speakers" for e in refused.json()["errors"])
+    done = client.post(
+        "/api/v1/channels/import", {"kind": "loudspeakers", "file": _csv(_rows(commune, village))}, **officer
+    )
+    assert done.status_code == 200 and done.json()["created"] == 3
+    listed = client.get("/api/v1/channels/devices", {"kind": "cluster"}, **officer).json()
+    assert sorted(d["name"] for d in listed["items"]) == ["Cụm loa 1", "Cụm loa 2"]
+    assert {d["commune"] for d in listed["items"]} == {commune.code}
+    other = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=users['xa.tumorong'], name='t')[1]}"}
+    assert client.get("/api/v1/channels/devices", **other).json()["count"] == 0
+    editor = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=users['bientap'], name='t')[1]}"}
+    assert client.post("/api/v1/channels/import", {"kind": "boards", "file": _csv("x")}, **editor).status_code == 403
