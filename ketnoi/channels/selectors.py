@@ -64,6 +64,7 @@ def commune_inventory(*, user, commune, request=None) -> dict:
             )
     return {
         "propagandists": people,
+        "can_manage": show_phones,
         "show_phones": show_phones,
         "stations": list(stations),
         "boards": list(boards),

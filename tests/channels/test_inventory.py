@@ -199,3 +199,26 @@ def test_the_api_lists_the_areas_devices_and_imports_all_or_nothing(client, user
     assert client.get("/api/v1/channels/devices", **other).json()["count"] == 0
     editor = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=users['bientap'], name='t')[1]}"}
     assert client.post("/api/v1/channels/import", {"kind": "boards", "file": _csv("x")}, **editor).status_code == 403
+
+
+def test_an_officer_adds_a_messaging_account_and_a_duplicate_is_refused_beside_its_field(login, users, tavan):
+    from ketnoi.channels.models import MessagingAccount
+
+    commune, _village = tavan
+    client = login("xa.tavan")
+    url = f"/units/current/commune/{commune.code}/accounts/new/"
+    assert client.get(url).status_code == 200
+    values = {"platform": "zalo", "handle": "UBND xã Tả Van", "url": "https://zalo.me/ubndtavan", "followers": "nhiều"}
+    wrong = client.post(url, values)  # words, not a number: refused, the typed values stay
+    assert wrong.status_code == 422 and "UBND xã Tả Van" in wrong.content.decode()
+    client.cookies["ketnoi_language"] = "vi"  # the page in Vietnamese, where "1.250" is one thousand …
+    saved = client.post(url, values | {"followers": "1.250"})
+    assert saved.status_code == 302
+    assert MessagingAccount.objects.get(commune=commune).followers == 1250  # "1.250" read the Vietnamese way
+    client.cookies["ketnoi_language"] = "en"
+    again = client.post(url, values | {"followers": "1250", "handle": "ubnd xa ta van"})
+    assert again.status_code == 422 and "This commune already has this account." in again.content.decode()
+    assert MessagingAccount.objects.filter(commune=commune).count() == 1
+    page = client.get(f"/units/current/commune/{commune.code}/").content.decode()
+    assert "UBND xã Tả Van" in page
+    assert login("xa.tumorong").get(url).status_code == 404
