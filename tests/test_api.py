@@ -104,3 +104,15 @@ def test_reference_endpoints(client, bearer):
     assert agency["successors"][0]["code"] == "BDTTG"
     languages = client.get("/api/v1/languages", {"vov4": True}, **auth).json()
     assert languages["count"] == 12
+
+
+def test_a_missing_body_or_field_is_named_with_a_plain_message(client, bearer):
+    answer = client.post("/api/v1/villages", "", content_type="application/json", **bearer("xa.tavan"))
+    assert answer.status_code == 422
+    errors = answer.json()["errors"]
+    assert errors and all(e["field"] for e in errors), errors
+    broken = client.post("/api/v1/villages", "{not json", content_type="application/json", **bearer("xa.tavan"))
+    assert broken.status_code in (400, 422)
+    empty = client.post("/api/v1/villages", "{}", content_type="application/json", **bearer("xa.tavan"))
+    assert empty.status_code == 422
+    assert {e["field"]: e["message"] for e in empty.json()["errors"]}["commune_code"] == "This field is required."

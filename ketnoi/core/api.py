@@ -41,9 +41,15 @@ def install_problem_handlers(api) -> None:
         def field(loc) -> str | None:
             # ninja locates body fields as ("body", "<parameter>", "field", ...): keep the field path.
             parts = list(loc)[2:] if loc and loc[0] == "body" else list(loc)[1:]
-            return ".".join(str(p) for p in parts) or None
+            # a missing body or parameter as a whole is named by where it was expected
+            return ".".join(str(p) for p in parts) or (str(list(loc)[-1]) if loc else None)
 
-        errors = [{"field": field(err.get("loc", [])), "message": err.get("msg", "")} for err in exc.errors]
+        def message(err) -> str:
+            # pydantic's messages are English; the commonest ones are said in the reader's language
+            known = {"missing": _("This field is required."), "json_invalid": _("The body is not valid JSON.")}
+            return str(known.get(err.get("type"), err.get("msg", "")))
+
+        errors = [{"field": field(err.get("loc", [])), "message": message(err)} for err in exc.errors]
         return problem(request, 422, _("Invalid request"), _("Some fields are not valid."), errors=errors)
 
     @api.exception_handler(ValidationError)
