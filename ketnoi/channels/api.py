@@ -28,6 +28,7 @@ class InventoryKind(StrEnum):
     LOUDSPEAKERS = "loudspeakers"
     BOARDS = "boards"
     PROPAGANDISTS = "propagandists"
+    ACCOUNTS = "accounts"
 
 
 class DeviceOut(Schema):

@@ -18,7 +18,7 @@ from ketnoi.core.scoping import user_scope
 from ketnoi.core.text import fold
 from ketnoi.geo.models import AdminUnit, Village
 
-from .models import BulletinBoard, LoudspeakerCluster, Propagandist, RadioStation
+from .models import BulletinBoard, LoudspeakerCluster, MessagingAccount, Propagandist, RadioStation
 
 DEVICE_OPTIONAL = ["device_id", "model", "sim_or_ip", "latitude", "longitude", "installed_on", "retired_on", "notes"]
 LOUDSPEAKER_COLUMNS = ["commune_code", "station", "cluster"]
@@ -27,6 +27,23 @@ BOARD_COLUMNS = ["commune_code", "name"]
 BOARD_OPTIONAL = ["village", *DEVICE_OPTIONAL]
 PROPAGANDIST_COLUMNS = ["commune_code", "full_name"]
 PROPAGANDIST_OPTIONAL = ["phone", "village", "ethnic_group", "spoken_languages"]
+ACCOUNT_COLUMNS = ["commune_code", "platform", "handle"]
+ACCOUNT_OPTIONAL = ["url", "followers", "in_use"]
+
+
+def _platforms() -> dict[str, str]:
+    """A platform as a file may name it: its code, or its label in any interface language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    names = {fold(value): value for value in MessagingAccount.Platform.values}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names |= {fold(str(label)): value for value, label in MessagingAccount.Platform.choices}
+    return names
+
+
+_YES_NO = {"": True, "1": True, "co": True, "yes": True, "x": True, "0": False, "khong": False, "no": False}
 PHONE_DIGITS = (9, 11)  # Vietnamese numbers: 10 digits today (0 + 9), 11 for the old mobile ranges
 
 _TECHNOLOGY = {fold(str(label)): value for value, label in RadioStation.Technology.choices} | {
@@ -171,13 +188,17 @@ def _check_device_ids_free(rows: _Rows, model, planned: list[tuple[object, dict,
             )
 
 
-def _write_by_name(model, name_field: str, planned: list[dict], filename: str) -> tuple[int, int]:
+def _write_by_name(
+    model, name_field: str, planned: list[dict], filename: str, same: tuple[str, ...] = ()
+) -> tuple[int, int]:
     """Create or update each planned record of a commune, matched by its name (diacritics and case
-    ignored), in one transaction with one import entry in the audit log; (created, updated)."""
+    ignored) among the commune's records with the same ``same`` fields, in one transaction with one
+    import entry in the audit log; (created, updated)."""
     created = updated = 0
     with transaction.atomic():
         for values in planned:
-            existing = {fold(getattr(r, name_field)): r for r in model.objects.filter(commune=values["commune"])}
+            scope = {"commune": values["commune"]} | {f: values[f] for f in same}
+            existing = {fold(getattr(r, name_field)): r for r in model.objects.filter(**scope)}
             record = existing.get(fold(values[name_field]))
             changes = {k: v for k, v in values.items() if k != name_field}
             if record is None:
@@ -396,4 +417,49 @@ def import_propagandists(source, *, user, filename: str | None = None) -> Import
     if rows.errors:
         raise ImportFailed(rows.errors)
     created, updated = _write_by_name(Propagandist, "full_name", [values for values, _key in planned], table.filename)
+    return ImportResult(table.filename, len(planned), created, updated)
+
+
+def import_accounts(source, *, user, filename: str | None = None) -> ImportResult:
+    """SMS brand names and messaging or social accounts, matched by commune, platform and name."""
+    table = read_table(source, filename=filename, required=ACCOUNT_COLUMNS, optional=ACCOUNT_OPTIONAL)
+    rows = _Rows(table.filename, user)
+    platforms = _platforms()
+    planned, seen = [], {}
+    for row in table.rows:
+        commune = rows.commune(row)
+        platform = platforms.get(fold(row.get("platform")))
+        if platform is None:
+            rows.error(row, "platform", _("unknown platform %(value)r") % {"value": row.get("platform")})
+        handle = row.get("handle")
+        if not handle:
+            rows.error(row, "handle", _("an account needs a name or sender"))
+        in_use = _YES_NO.get(fold(row.get("in_use")))
+        if in_use is None:
+            rows.error(row, "in_use", _("%(value)r is not yes or no") % {"value": row.get("in_use")})
+        followers = rows.whole(row, "followers") if row.get("followers") else None
+        if commune is None or platform is None or not handle:
+            continue
+        key = (commune.id, platform, fold(handle))
+        if key in seen:
+            rows.error(
+                row, "handle", _("duplicate of row %(row)s (same commune, platform and name)") % {"row": seen[key]}
+            )
+            continue
+        seen[key] = row.number
+        values = {
+            "commune": commune,
+            "platform": platform,
+            "handle": handle,
+            "url": row.get("url"),
+            "followers": followers,
+            "active": bool(in_use),
+        }
+        rows.errors.extend(
+            limit_errors(table.filename, row.number, MessagingAccount, {"handle": handle, "url": values["url"]})
+        )
+        planned.append(values)
+    if rows.errors:
+        raise ImportFailed(rows.errors)
+    created, updated = _write_by_name(MessagingAccount, "handle", planned, table.filename, same=("platform",))
     return ImportResult(table.filename, len(planned), created, updated)

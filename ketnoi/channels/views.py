@@ -25,6 +25,7 @@ IMPORTERS = {
     "loudspeakers": importers.import_loudspeakers,
     "boards": importers.import_boards,
     "propagandists": importers.import_propagandists,
+    "accounts": importers.import_accounts,
 }
 
 

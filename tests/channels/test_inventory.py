@@ -222,3 +222,25 @@ def test_an_officer_adds_a_messaging_account_and_a_duplicate_is_refused_beside_i
     page = client.get(f"/units/current/commune/{commune.code}/").content.decode()
     assert "UBND xã Tả Van" in page
     assert login("xa.tumorong").get(url).status_code == 404
+
+
+def test_accounts_are_imported_by_platform_and_name(users, tavan):
+    from ketnoi.channels.importers import import_accounts
+    from ketnoi.channels.models import MessagingAccount
+
+    commune, _village = tavan
+    text = (
+        "commune_code,platform,handle,url,followers,in_use\n"
+        f"{commune.code},zalo,UBND xã,https://zalo.me/x,1.250,có\n"
+        f"{commune.code},Facebook page,UBND xã,https://facebook.com/x,,không\n"
+        f"{commune.code},sms,UBNDXA,,,\n"
+    )
+    assert import_accounts(_csv(text), user=users["xa.tavan"]).created == 3
+    zalo = MessagingAccount.objects.get(commune=commune, platform="zalo")
+    assert zalo.followers == 1250 and zalo.active
+    assert not MessagingAccount.objects.get(commune=commune, platform="facebook").active
+    assert import_accounts(_csv(text), user=users["xa.tavan"]).created == 0
+    bad = f"commune_code,platform,handle,in_use\n{commune.code},fax,UBND,maybe\n"
+    with pytest.raises(ImportFailed) as failed:
+        import_accounts(_csv(bad), user=users["xa.tavan"])
+    assert {(e.row, e.field) for e in failed.value.errors} == {(2, "platform"), (2, "in_use")}
