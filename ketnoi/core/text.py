@@ -19,6 +19,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _normalize_word = lru_cache(maxsize=65536)(token_normalize)
 
 
+# Names and labels (up to this length) repeat across rows: each distinct one is normalised once.
+_CACHED_LENGTH = 200
+_WORDS_AND_SPACES = re.compile(r"[\w ]*")
+
+
 def normalize_text(value: str | None, *, collapse_spaces: bool = False) -> str:
     """NFC, control characters removed, Vietnamese tone marks placed the modern way ("Ủy", "hòa").
 
@@ -27,13 +32,27 @@ def normalize_text(value: str | None, *, collapse_spaces: bool = False) -> str:
     """
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value))
+    value = str(value)
+    if len(value) <= _CACHED_LENGTH:
+        return _normalize_short(value, collapse_spaces)
+    return _normalize(value, collapse_spaces)
+
+
+def _normalize(value: str, collapse_spaces: bool) -> str:
+    text = unicodedata.normalize("NFC", value)
     text = _CONTROL.sub("", text)
-    text = _WORD.sub(lambda m: _normalize_word(m.group()), text)
+    if _WORDS_AND_SPACES.fullmatch(text):
+        # Only words and single spaces (most names): split instead of a regex callback per word.
+        text = " ".join(map(_normalize_word, text.split(" ")))
+    else:
+        text = _WORD.sub(lambda m: _normalize_word(m.group()), text)
     text = unicodedata.normalize("NFC", text)
     if collapse_spaces:
         text = _SPACES.sub(" ", text).strip()
     return text
+
+
+_normalize_short = lru_cache(maxsize=65536)(_normalize)
 
 
 def fold(value: str | None) -> str:
@@ -85,10 +104,27 @@ def vi_sort_key(value: str | None) -> str:
     digits, the key sorts the same under SQLite's and PostgreSQL's collations.
     """
     text = unicodedata.normalize("NFC", value or "").strip()
+    if len(text) <= _CACHED_LENGTH:
+        return _vi_sort_key_short(text)
+    return _vi_sort_key(text)
+
+
+def _vi_sort_key(text: str) -> str:
+    # Word by word (split on spaces, each distinct word keyed once); a space's primary weight is
+    # "00" and it has no tone or case weight, so joining the words' parts gives the same key.
+    parts = [_word_sort_key(word) for word in text.split(" ")]
+    return ".".join(["00".join(p[0] for p in parts), "".join(p[1] for p in parts), "".join(p[2] for p in parts)])
+
+
+_vi_sort_key_short = lru_cache(maxsize=65536)(_vi_sort_key)
+
+
+@lru_cache(maxsize=65536)
+def _word_sort_key(word: str) -> tuple[str, str, str]:
     primary: list[str] = []
     secondary: list[str] = []
     tertiary: list[str] = []
-    for ch in text:
+    for ch in word:
         key = _char_key(ch)
         if key is None:
             continue
@@ -96,7 +132,7 @@ def vi_sort_key(value: str | None) -> str:
         if key[1]:
             secondary.append(key[1])
             tertiary.append(key[2])
-    return ".".join(["".join(primary), "".join(secondary), "".join(tertiary)])
+    return "".join(primary), "".join(secondary), "".join(tertiary)
 
 
 @lru_cache(maxsize=8192)

@@ -107,20 +107,19 @@ def load_admin_units(db_path: Path | None = None) -> dict[str, UpsertResult]:
     current = con.execute("SELECT * FROM admin_units ORDER BY provinceCode, wardCode").fetchall()
     provinces = {}
     for r in current:
-        provinces.setdefault(
+        if r["provinceCode"] in provinces:  # built once per province, not once per commune row
+            continue
+        provinces[r["provinceCode"]] = _unit(
+            C,
+            P,
             r["provinceCode"],
-            _unit(
-                C,
-                P,
-                r["provinceCode"],
-                _province_type(r["province"]),
-                r["province"],
-                r["provinceShort"],
-                lat=r["provinceLat"],
-                lon=r["provinceLon"],
-                key=r["provinceKey"],
-                valid_from=CURRENT_VALID_FROM,
-            ),
+            _province_type(r["province"]),
+            r["province"],
+            r["provinceShort"],
+            lat=r["provinceLat"],
+            lon=r["provinceLon"],
+            key=r["provinceKey"],
+            valid_from=CURRENT_VALID_FROM,
         )
     results["provinces"] = upsert(AdminUnit, ("structure", "level", "code"), provinces.values())
     _provinces_point_to_themselves(C)
@@ -151,9 +150,8 @@ def load_admin_units(db_path: Path | None = None) -> dict[str, UpsertResult]:
     legacy = con.execute("SELECT * FROM admin_units_legacy ORDER BY provinceCode, districtCode, wardCode").fetchall()
     lprov, ldist, lcomm = {}, {}, []
     for r in legacy:
-        lprov.setdefault(
-            r["provinceCode"],
-            _unit(
+        if r["provinceCode"] not in lprov:
+            lprov[r["provinceCode"]] = _unit(
                 L,
                 P,
                 r["provinceCode"],
@@ -164,11 +162,9 @@ def load_admin_units(db_path: Path | None = None) -> dict[str, UpsertResult]:
                 lon=r["provinceLon"],
                 key=r["provinceKey"],
                 valid_to=LEGACY_VALID_TO,
-            ),
-        )
-        ldist.setdefault(
-            r["districtCode"],
-            _unit(
+            )
+        if r["districtCode"] not in ldist:
+            ldist[r["districtCode"]] = _unit(
                 L,
                 D,
                 r["districtCode"],
@@ -179,8 +175,7 @@ def load_admin_units(db_path: Path | None = None) -> dict[str, UpsertResult]:
                 lon=r["districtLon"],
                 key=f"{r['provinceKey']}_{r['districtKey']}_",
                 valid_to=LEGACY_VALID_TO,
-            ),
-        )
+            )
         if r["wardCode"]:
             lcomm.append(
                 (
