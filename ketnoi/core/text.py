@@ -59,15 +59,27 @@ def fold(value: str | None) -> str:
     """Search key: lower case, no diacritics, đ → d, single spaces ("Ủy ban" → "uy ban")."""
     if not value:
         return ""
-    # Word by word (whitespace never combines with a mark), each distinct word folded once.
-    return _SPACES.sub(" ", " ".join(map(_fold_word, str(value).split()))).strip()
+    value = str(value)
+    if len(value) <= _CACHED_LENGTH:
+        return _fold_short(value)
+    return _fold(value)
+
+
+def _fold(value: str) -> str:
+    # Word by word (whitespace never combines with a mark), each distinct word folded once; a word
+    # that folds to nothing (punctuation only) leaves no space behind.
+    return " ".join(filter(None, map(_fold_word, value.split())))
+
+
+_fold_short = lru_cache(maxsize=65536)(_fold)
 
 
 @lru_cache(maxsize=65536)
 def _fold_word(word: str) -> str:
+    """One whitespace-free word folded, with single spaces where punctuation was, none at the ends."""
     text = unicodedata.normalize("NFD", word.lower().replace("đ", "d").replace("Đ", "d"))
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return _NON_WORD.sub(" ", text)
+    return " ".join(_NON_WORD.sub(" ", text).split())
 
 
 # Vietnamese alphabet order; letters outside it sort after, by code point.
