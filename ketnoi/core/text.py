@@ -124,8 +124,8 @@ def vi_sort_key(value: str | None) -> str:
 def _vi_sort_key(text: str) -> str:
     # Word by word (split on spaces, each distinct word keyed once); a space's primary weight is
     # "00" and it has no tone or case weight, so joining the words' parts gives the same key.
-    parts = [_word_sort_key(word) for word in text.split(" ")]
-    return ".".join(["00".join(p[0] for p in parts), "".join(p[1] for p in parts), "".join(p[2] for p in parts)])
+    primary, secondary, tertiary = zip(*map(_word_sort_key, text.split(" ")), strict=True)
+    return ".".join(["00".join(primary), "".join(secondary), "".join(tertiary)])
 
 
 _vi_sort_key_short = lru_cache(maxsize=65536)(_vi_sort_key)
