@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 
 from ketnoi.core.loading import UpsertResult, upsert
-from ketnoi.core.text import fold, normalize_text, vi_sort_key
+from ketnoi.core.text import name_keys, normalize_text
 
 from .models import AdminUnit, ClassificationPeriod, UnitSuccession
 
@@ -60,8 +60,8 @@ def _unit(
     parent_id=None,
     province_id=None,
 ) -> dict:
-    name = normalize_text(name, collapse_spaces=True)
-    short = normalize_text(short or name, collapse_spaces=True)
+    name, name_folded, _name_sort = name_keys(name)
+    short, short_folded, short_sort = name_keys(short) if short else (name, name_folded, _name_sort)
     row = {
         "structure": structure,
         "level": level,
@@ -73,8 +73,8 @@ def _unit(
         "longitude": lon,
         "area_km2": area,
         "source_key": key,
-        "search_key": fold(name) + " | " + fold(short),
-        "sort_key": vi_sort_key(short),
+        "search_key": name_folded + " | " + short_folded,
+        "sort_key": short_sort,
         "valid_from": valid_from,
         "valid_to": valid_to,
     }
