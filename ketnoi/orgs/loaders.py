@@ -22,11 +22,11 @@ class _SafeDict(dict):
         return "{" + key + "}"
 
 
-def _in_running_text(unit) -> str:
+def _in_running_text(unit_type: str, name: str) -> str:
     """'Xã Tả Van' → 'xã Tả Van': the type word is lower case inside a longer name."""
-    if unit.unit_type and unit.name.startswith(unit.unit_type):
-        return unit.unit_type.lower() + unit.name[len(unit.unit_type) :]
-    return unit.name
+    if unit_type and name.startswith(unit_type):
+        return unit_type.lower() + name[len(unit_type) :]
+    return name
 
 
 def _ascii(text: str) -> str:
@@ -53,14 +53,56 @@ def _agency_row(code, name_vi, name_en, short_name, kind, valid_from, valid_to, 
     }
 
 
+def _upsert_with_parents(rows: list[dict], parent_of: dict[str, str], ids: dict[str, int]) -> UpsertResult:
+    """Upsert agencies with ``parent_id`` resolved in memory before the insert (issue 7.12), no
+    bulk_update of parents afterwards.
+
+    Rows go in file order (so ids follow it), in runs: a run ends before the first row whose parent
+    is in that run, not yet inserted. ``ids`` (code → id) holds the agencies in the database and
+    grows run by run. A parent that comes later in the file is linked with one UPDATE once it is
+    in; a parent that is neither an agency nor among the rows is refused, naming the agency.
+    """
+    codes = {row["code"] for row in rows}
+    for row in rows:
+        parent = parent_of.get(row["code"], "")
+        if parent and parent not in ids and parent not in codes:
+            raise ValueError(f"agency {row['code']}: unknown parent {parent}")
+    result = UpsertResult()
+    later: list[str] = []  # codes whose parent comes after them in the file
+    run: list[dict] = []
+    in_run: set[str] = set()
+
+    def flush():
+        nonlocal result
+        if run:
+            result += upsert(Agency, ("code",), run)
+            ids.update(Agency.objects.filter(code__in=in_run).values_list("code", "id"))
+            run.clear()
+            in_run.clear()
+
+    for row in rows:
+        parent = parent_of.get(row["code"], "")
+        if parent in in_run:
+            flush()
+        if parent and parent not in ids:
+            later.append(row["code"])
+        row["parent_id"] = ids.get(parent) if parent else None
+        run.append(row)
+        in_run.add(row["code"])
+    flush()
+    for code in later:
+        Agency.objects.filter(code=code).update(parent_id=ids[parent_of[code]])
+    return result
+
+
 @transaction.atomic
 def load_agencies(data_dir: Path = DATA_DIR) -> dict[str, UpsertResult]:
     central = read_rows(data_dir / "agencies.csv")
+    ids = dict(Agency.objects.values_list("code", "id"))
+    parent_of = {r["code"]: r.get("parent_code", "") for r in central}
     results = {
-        "central": upsert(
-            Agency,
-            ("code",),
-            (
+        "central": _upsert_with_parents(
+            [
                 _agency_row(
                     r["code"],
                     r["name_vi"],
@@ -72,33 +114,32 @@ def load_agencies(data_dir: Path = DATA_DIR) -> dict[str, UpsertResult]:
                     r.get("source", ""),
                 )
                 for r in central
-            ),
+            ],
+            parent_of,
+            ids,
         )
     }
 
     templates = read_rows(data_dir / "provincial_agency_templates.csv")
-    units = {
-        level: list(
-            AdminUnit.objects.filter(structure="current", level=level).only(
-                "id", "code", "name", "short_name", "unit_type"
-            )
-        )
-        for level in ("province", "commune")
-    }
-    province_code_of = dict(
-        AdminUnit.objects.filter(structure="current", level="commune").values_list("code", "province__code")
-    )
-    local_rows, local_parents = [], {}
-    for template in templates:
-        for unit in units[template["level"]]:
+    units = {"province": [], "commune": []}
+    for level, items in units.items():  # the pattern values of each unit, worked out once
+        for unit_id, code, name, short_name, unit_type, province_code in AdminUnit.objects.filter(
+            structure="current", level=level
+        ).values_list("id", "code", "name", "short_name", "unit_type", "province__code"):
+            ascii_name = _ascii(name)
             values = _SafeDict(
-                code=unit.code,
-                name=_in_running_text(unit),
-                short_name=unit.short_name,
-                name_ascii=_ascii(unit.name),
-                name_en=_ascii(unit.name),
-                province_code=province_code_of.get(unit.code, unit.code),
+                code=code,
+                name=_in_running_text(unit_type, name),
+                short_name=short_name,
+                name_ascii=ascii_name,
+                name_en=ascii_name,
+                province_code=province_code or code,
             )
+            items.append((unit_id, values))
+    local_rows = []
+    for template in templates:
+        valid_from, valid_to = as_date(template.get("valid_from", "")), as_date(template.get("valid_to", ""))
+        for unit_id, values in units[template["level"]]:
             code = template["code_pattern"].format_map(values)
             local_rows.append(
                 _agency_row(
@@ -107,27 +148,14 @@ def load_agencies(data_dir: Path = DATA_DIR) -> dict[str, UpsertResult]:
                     template["name_en_pattern"].format_map(values),
                     "",
                     template["kind"],
-                    as_date(template.get("valid_from", "")),
-                    as_date(template.get("valid_to", "")),
+                    valid_from,
+                    valid_to,
                     template.get("source", ""),
-                    unit_id=unit.id,
+                    unit_id=unit_id,
                 )
             )
-            if template.get("parent_code"):
-                local_parents[code] = template["parent_code"].format_map(values)
-    results["local"] = upsert(Agency, ("code",), local_rows)
-
-    ids = dict(Agency.objects.values_list("code", "id"))
-    parent_of = {r["code"]: r.get("parent_code", "") for r in central} | local_parents
-    changed = []
-    for agency in Agency.objects.filter(code__in=parent_of).only("id", "code", "parent_id"):
-        parent_id = ids.get(parent_of[agency.code]) if parent_of[agency.code] else None
-        if parent_of[agency.code] and parent_id is None:
-            raise ValueError(f"agency {agency.code}: unknown parent {parent_of[agency.code]}")
-        if agency.parent_id != parent_id:
-            agency.parent_id = parent_id
-            changed.append(agency)
-    Agency.objects.bulk_update(changed, ["parent_id"], batch_size=2000)
+            parent_of[code] = template["parent_code"].format_map(values) if template.get("parent_code") else ""
+    results["local"] = _upsert_with_parents(local_rows, parent_of, ids)
 
     links = []
     for r in central:

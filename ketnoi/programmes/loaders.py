@@ -41,14 +41,20 @@ def load_legal_documents(csv_path: Path = DATA_DIR / "legal_documents.csv") -> U
             for r in rows
         ),
     )
-    ids = dict(LegalDocument.objects.values_list("number_symbol", "id"))
+    # Links resolved in memory from one read of the register; only the rows whose link differs are
+    # written (none on a rerun).
+    current = {
+        symbol: (pk, replaced_by_id)
+        for symbol, pk, replaced_by_id in LegalDocument.objects.values_list("number_symbol", "id", "replaced_by_id")
+    }
     for r in rows:
         replaced_by = r.get("replaced_by", "")
-        if replaced_by and replaced_by not in ids:
+        if replaced_by and replaced_by not in current:
             raise ValueError(f"legal_documents.csv, {r['number_symbol']}: unknown replaced_by {replaced_by}")
-        LegalDocument.objects.filter(number_symbol=r["number_symbol"]).exclude(
-            replaced_by_id=ids.get(replaced_by)
-        ).update(replaced_by_id=ids.get(replaced_by))
+        target = current[replaced_by][0] if replaced_by else None
+        pk, stored = current[r["number_symbol"]]
+        if stored != target:
+            LegalDocument.objects.filter(pk=pk).update(replaced_by_id=target)
     return result
 
 

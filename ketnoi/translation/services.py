@@ -78,29 +78,40 @@ def termbase_write(concepts: list[dict], *, result: TermbaseWrite | None = None)
     Each concept: {code, domain, subject, definition, note, terms: [{language: Language, text,
     status, part_of_speech, note}]}. Values are already validated. Runs in the caller's transaction.
     Concept fields and term attributes given as empty strings leave existing values alone.
+
+    Existing concepts and terms are read in two queries; new ones are inserted with one
+    ``bulk_create`` each (the caller suppresses per-row audit entries), changed ones saved one by one.
     """
     result = result or TermbaseWrite()
     existing = {c.code: c for c in Concept.objects.filter(code__in=[c["code"] for c in concepts])}
+    terms: dict[tuple[str, int, str], Term] = {}
+    for term in Term.objects.filter(concept__in=list(existing.values())).select_related("concept"):
+        terms[(term.concept.code, term.language_id, term.match_key)] = term
+    new_concepts: dict[str, Concept] = {}
+    new_terms: list[Term] = []
+    changed_concepts: dict[str, Concept] = {}
+    changed_terms: dict[int, Term] = {}
     for data in concepts:
-        concept = existing.get(data["code"])
+        code = data["code"]
+        concept = existing.get(code)
         fields = {k: normalize_text(data.get(k) or "").strip() for k in ("domain", "subject", "definition", "note")}
         if concept is None:
-            concept = Concept.objects.create(code=data["code"], **fields)
-            existing[concept.code] = concept
+            concept = Concept(code=code, **fields)
+            existing[code] = new_concepts[code] = concept
             result.concepts_created += 1
         else:
             changed = {k: v for k, v in fields.items() if v and getattr(concept, k) != v}
             if changed:
                 for k, v in changed.items():
                     setattr(concept, k, v)
-                concept.save()
+                if code not in new_concepts:
+                    changed_concepts[code] = concept
                 result.concepts_updated += 1
-        terms = {(t.language_id, t.match_key): t for t in concept.terms.all()}
         for item in data.get("terms", []):
             language: Language = item["language"]
             text = item["text"]
-            key = match_key(text)
-            term = terms.get((language.pk, key))
+            key = (code, language.pk, match_key(text))
+            term = terms.get(key)
             values = {
                 "text": text,
                 "status": item.get("status") or Term.Status.PREFERRED,
@@ -108,10 +119,9 @@ def termbase_write(concepts: list[dict], *, result: TermbaseWrite | None = None)
                 "note": normalize_text(item.get("note") or "").strip(),
             }
             if term is None:
-                term = Term.objects.create(
-                    concept=concept, language=language, match_key=key, search_key=fold(text), **values
-                )
-                terms[(language.pk, key)] = term
+                term = Term(concept=concept, language=language, match_key=key[2], search_key=fold(text), **values)
+                terms[key] = term
+                new_terms.append(term)
                 result.terms_created += 1
                 continue
             changed = {k: v for k, v in values.items() if getattr(term, k) != v and (v or k == "status")}
@@ -119,10 +129,17 @@ def termbase_write(concepts: list[dict], *, result: TermbaseWrite | None = None)
                 for k, v in changed.items():
                     setattr(term, k, v)
                 term.search_key = fold(term.text)
-                term.save()
+                if term.pk is not None:
+                    changed_terms[term.pk] = term
                 result.terms_updated += 1
             else:
                 result.terms_unchanged += 1
+    Concept.objects.bulk_create(new_concepts.values())
+    for concept in changed_concepts.values():
+        concept.save()
+    Term.objects.bulk_create(new_terms)  # takes concept_id from the concepts just created
+    for term in changed_terms.values():
+        term.save()
     return result
 
 
