@@ -13,7 +13,7 @@ from ketnoi.core.roles import CHANNELS_MANAGE, CHANNELS_VIEW
 from ketnoi.core.scoping import require_capability
 
 from . import selectors
-from .views import IMPORTERS
+from .importers import IMPORTERS
 
 router = Router(tags=["Channels"])
 

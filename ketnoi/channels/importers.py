@@ -73,6 +73,7 @@ class _Rows:
             )
         }
         self.villages: dict[tuple[int, str], Village] = {}
+        self.communes_read: set[int] = set()  # communes whose villages are in self.villages
         self.device_ids: dict[str, int] = {}
 
     def error(self, row, field, message) -> None:
@@ -95,7 +96,8 @@ class _Rows:
         name = row.get("village")
         if not name or commune is None:
             return None
-        if not self.villages or commune.id not in {key[0] for key in self.villages}:
+        if commune.id not in self.communes_read:  # one query per commune, not per row
+            self.communes_read.add(commune.id)
             for village in Village.objects.filter(commune=commune):
                 self.villages[(commune.id, fold(village.name))] = village
         village = self.villages.get((commune.id, fold(name)))
@@ -463,3 +465,12 @@ def import_accounts(source, *, user, filename: str | None = None) -> ImportResul
         raise ImportFailed(rows.errors)
     created, updated = _write_by_name(MessagingAccount, "handle", planned, table.filename, same=("platform",))
     return ImportResult(table.filename, len(planned), created, updated)
+
+
+# The kinds of inventory file, by the name the import page and the API give them.
+IMPORTERS = {
+    "loudspeakers": import_loudspeakers,
+    "boards": import_boards,
+    "propagandists": import_propagandists,
+    "accounts": import_accounts,
+}

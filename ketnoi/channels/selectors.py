@@ -37,11 +37,10 @@ def speakers_in_service(*, commune) -> int:
     )
 
 
-def commune_inventory(*, user, commune, request=None) -> dict:
+def commune_inventory(*, user, commune) -> dict:
     """Everything a commune has, for its page; empty lists outside the user's area. Propagandists'
-    phone numbers are shown only to those who manage the commune's channels, and each showing is
-    logged (core.audit.record_personal_view)."""
-    from ketnoi.core.audit import record_personal_view
+    phone numbers are for those who manage the commune's channels (``show_phones``); the page that
+    shows them logs it (services.record_phone_views)."""
     from ketnoi.core.roles import CHANNELS_MANAGE
     from ketnoi.core.scoping import allows
 
@@ -57,11 +56,6 @@ def commune_inventory(*, user, commune, request=None) -> dict:
         )
     )
     show_phones = allows(user, CHANNELS_MANAGE, commune)
-    if show_phones:
-        for person in people:
-            record_personal_view(
-                person, fields=("phone",), request=request, label=f"{Propagandist._meta.label_lower}#{person.pk}"
-            )
     return {
         "propagandists": people,
         "can_manage": show_phones,

@@ -27,3 +27,15 @@ def messaging_account_create(*, user, commune, platform: str, handle: str, url: 
     return MessagingAccount.objects.create(
         commune=commune, platform=platform, handle=handle, url=url or "", followers=followers
     )
+
+
+def record_phone_views(inventory: dict, *, request=None) -> None:
+    """Log, once per request and person, that the propagandists' phones of a commune were shown."""
+    from ketnoi.core.audit import record_personal_view
+
+    if not inventory["show_phones"]:
+        return
+    for person in inventory["propagandists"]:
+        record_personal_view(
+            person, fields=("phone",), request=request, label=f"{person._meta.label_lower}#{person.pk}"
+        )

@@ -21,13 +21,6 @@ from ketnoi.geo.models import AdminUnit
 from . import importers, selectors, services
 from .models import MessagingAccount
 
-IMPORTERS = {
-    "loudspeakers": importers.import_loudspeakers,
-    "boards": importers.import_boards,
-    "propagandists": importers.import_propagandists,
-    "accounts": importers.import_accounts,
-}
-
 
 class InventoryImportForm(forms.Form):
     kind = forms.ChoiceField(
@@ -61,7 +54,7 @@ def inventory_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = IMPORTERS[form.cleaned_data["kind"]](upload, user=request.user, filename=upload.name)
+            result = importers.IMPORTERS[form.cleaned_data["kind"]](upload, user=request.user, filename=upload.name)
         except ImportFailed as exc:
             errors = exc
     failed = errors is not None or (request.method == "POST" and not form.is_valid())

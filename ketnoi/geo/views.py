@@ -63,8 +63,10 @@ def unit_detail(request, structure, level, code):
         context["can_change_villages"] = allows(request.user, VILLAGES_CHANGE, unit)
         if allows(request.user, CHANNELS_VIEW, unit):
             from ketnoi.channels.selectors import commune_inventory
+            from ketnoi.channels.services import record_phone_views
 
-            context["channels"] = commune_inventory(user=request.user, commune=unit, request=request)
+            context["channels"] = commune_inventory(user=request.user, commune=unit)
+            record_phone_views(context["channels"], request=request)
     return render(request, "geo/unit_detail.html", context)
 
 
