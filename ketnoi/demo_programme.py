@@ -131,6 +131,9 @@ def _demo_other_modules(programme) -> None:
                     user=coordinator, sheet=sheet, unit=_unit(code), today=dt.date(2025, 12, 31)
                 )
         _demo_incident()
+    from ketnoi.channels.demo import load_demo_channels
+
+    load_demo_channels()
 
 
 def _demo_incident() -> None:

@@ -1,5 +1,6 @@
 """The demo dataset as `ketnoi demo` creates it, including the samples of every module."""
 
+from ketnoi.channels.models import Bulletin, LoudspeakerCluster
 from ketnoi.demo import load_demo
 from ketnoi.emulation.models import Scorecard
 from ketnoi.exchange.models import OfficialRequest
@@ -14,6 +15,8 @@ def test_demo_is_complete_and_idempotent(db):
         Finding.objects.count(),
         Scorecard.objects.count(),
         ProgressReport.objects.count(),
+        Bulletin.objects.count(),
+        LoudspeakerCluster.objects.count(),
     )
     load_demo()
     assert counts == (
@@ -21,7 +24,11 @@ def test_demo_is_complete_and_idempotent(db):
         Finding.objects.count(),
         Scorecard.objects.count(),
         ProgressReport.objects.count(),
+        Bulletin.objects.count(),
+        LoudspeakerCluster.objects.count(),
     )
+    assert set(Bulletin.objects.values_list("state", flat=True)) == {"approved", "draft"}
+    assert counts[5] == 2
     assert counts[0] == 1 and counts[1] == 1 and counts[2] == 3
     finding = Finding.objects.get()
     assert finding.corrective_task is not None and finding.visit.unit.code == "03037"

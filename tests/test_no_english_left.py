@@ -60,6 +60,23 @@ def _report_pages() -> list[str]:
     return urls
 
 
+def _bulletin_pages() -> list[str]:
+    """The demo bulletins (approved and draft), their edit form and a rendition's form."""
+    from ketnoi.channels.demo import load_demo_channels
+    from ketnoi.channels.models import Bulletin
+
+    load_demo_channels()
+    urls = ["/channels/bulletins/", "/channels/bulletins/new/"]
+    for bulletin in Bulletin.objects.all():
+        urls.append(f"/channels/bulletins/{bulletin.pk}/")
+        if bulletin.state == "draft":
+            urls += [
+                f"/channels/bulletins/{bulletin.pk}/edit/",
+                f"/channels/bulletins/{bulletin.pk}/renditions/sms/vi/",
+            ]
+    return urls
+
+
 PORTAL_PAGES = ["/p/{lang}/", "/p/{lang}/gop-y/", "/p/{lang}/hoi-dap/", "/p/{lang}/dan-toc/", "/p/{lang}/lich/"]
 
 # English words that are never Vietnamese or Thai words ("to", "no", "a" are Vietnamese: not listed).
@@ -122,7 +139,7 @@ def test_staff_pages_have_no_english_left(client, users, ui, msgids):
     client.force_login(users["admin"])
     client.post("/i18n/setlang/", {"language": ui, "next": "/"})
     problems = {}
-    for url in STAFF_PAGES + _report_pages():
+    for url in STAFF_PAGES + _report_pages() + _bulletin_pages():
         response = client.get(url)
         assert response.status_code == 200, url
         text = visible(response.content.decode(), ui)

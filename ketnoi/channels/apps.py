@@ -6,3 +6,6 @@ class ChannelsConfig(AppConfig):
     name = "ketnoi.channels"
     label = "channels"
     verbose_name = _("Delivery channels")
+
+    def ready(self):
+        from . import tasks  # noqa: F401  (registers the speech job)

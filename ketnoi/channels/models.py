@@ -183,3 +183,163 @@ class Propagandist(Audited, TimeStampedModel):
 
     def __str__(self):
         return self.full_name
+
+
+# ---- bulletins (issue 8.2) ----------------------------------------------------------------------
+
+
+class Bulletin(Audited, TimeStampedModel):
+    """A bulletin (bản tin): what the channels carry, written directly or made from an approved
+    content item, appraised by the editorial board before it is sent. Its priority has Circular
+    39/2020's meaning: a normal bulletin is played if and when the commune chooses; a priority one
+    goes first in the programme (the commune orders collisions); an emergency one plays at once,
+    interrupting whatever is playing."""
+
+    SCOPE_UNIT_PATH = "owner_unit"
+
+    class Priority(models.TextChoices):
+        NORMAL = "normal", _("normal")
+        PRIORITY = "priority", _("priority")
+        EMERGENCY = "emergency", _("emergency")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        APPRAISED = "appraised", _("appraised by the editorial board")
+        APPROVED = "approved", _("approved for sending")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"), blank=True)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    owner_unit = models.ForeignKey(
+        "geo.AdminUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("owner"),
+        help_text=_("The province or commune whose editorial board owns the bulletin; empty for central."),
+    )
+    content = models.ForeignKey(
+        "content.ContentItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bulletins",
+        verbose_name=_("made from"),
+    )
+    author = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
+    target_units = models.ManyToManyField(
+        "geo.AdminUnit", blank=True, related_name="+", verbose_name=_("provinces and communes")
+    )
+    target_villages = models.ManyToManyField("geo.Village", blank=True, related_name="+", verbose_name=_("villages"))
+    target_groups = models.ManyToManyField(
+        "people.EthnicGroup", blank=True, related_name="+", verbose_name=_("ethnic groups")
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)  # raised by every write; a stale save is refused
+
+    class Meta:
+        verbose_name = _("bulletin")
+        verbose_name_plural = _("bulletins")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Rendition(Audited, TimeStampedModel):
+    """The bulletin in one language for one channel: a loudspeaker script with its audio, an
+    e-board text, an SMS text or a social post. It remembers the checksums of the source sentences
+    it was made from; when the source changes it is flagged stale until someone revises it."""
+
+    SCOPE_UNIT_PATH = "bulletin__owner_unit"
+
+    class Channel(models.TextChoices):
+        LOUDSPEAKER = "loudspeaker", _("loudspeakers")
+        BOARD = "board", _("electronic bulletin board")
+        SMS = "sms", _("SMS")
+        SOCIAL = "social", _("social networks and messaging")
+
+    class AudioOrigin(models.TextChoices):
+        NONE = "", _("no audio")
+        SYNTHETIC = "synthetic", _("speech synthesis")
+        RECORDING = "recording", _("human recording")
+
+    class AudioStatus(models.TextChoices):
+        NONE = "", _("no audio")
+        PENDING = "pending", _("being made")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="renditions")
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    language = models.ForeignKey(
+        "people.Language", on_delete=models.PROTECT, related_name="+", verbose_name=_("language")
+    )
+    text = models.TextField(_("text"))
+    source_checksums = models.JSONField(default=list, editable=False)
+    stale = models.BooleanField(_("source changed"), default=False)
+    reading_seconds = models.PositiveIntegerField(_("reading time (seconds)"), default=0)
+    sms_encoding = models.CharField(max_length=5, blank=True)
+    sms_segments = models.PositiveSmallIntegerField(default=0)
+    audio = models.FileField(_("audio"), upload_to="bulletins/%Y/%m/", blank=True)
+    audio_origin = models.CharField(max_length=10, choices=AudioOrigin.choices, default="", blank=True)
+    audio_status = models.CharField(max_length=10, choices=AudioStatus.choices, default="", blank=True)
+    audio_error = models.CharField(max_length=500, blank=True)
+    audio_seconds = models.FloatField(_("audio length (seconds)"), null=True, blank=True)
+    audio_sha256 = models.CharField(max_length=64, blank=True)
+    audio_text_checksum = models.CharField(max_length=64, blank=True)  # the text the synthetic audio speaks
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("rendition")
+        verbose_name_plural = _("renditions")
+        ordering = ["bulletin", "channel", "language__sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["bulletin", "channel", "language"], name="channels_rendition_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.bulletin} [{self.channel}, {self.language.bcp47}]"
+
+
+class BroadcastSchedule(Audited, TimeStampedModel):
+    """When a bulletin goes on air: on the days from ``starts_on`` to ``ends_on`` (one day for a
+    one-off slot) that are among ``weekdays``, at each of ``times``."""
+
+    SCOPE_UNIT_PATH = "bulletin__owner_unit"
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="schedules")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    weekdays = models.CharField(_("days of the week"), max_length=7, default="1234567")  # ISO: 1 = Monday
+    times = models.JSONField(_("times"), default=list)  # ["06:00", "17:30"]
+
+    class Meta:
+        verbose_name = _("broadcast schedule")
+        verbose_name_plural = _("broadcast schedules")
+        ordering = ["bulletin", "starts_on", "id"]
+
+    def __str__(self):
+        return f"{self.bulletin}: {self.starts_on}–{self.ends_on} {' '.join(self.times)}"
+
+
+class BulletinEvent(models.Model):
+    """A transition of a bulletin's editorial workflow, with its comment."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(max_length=10)
+    to_state = models.CharField(max_length=10)
+    user = models.ForeignKey("orgs.User", on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.bulletin}: {self.from_state} → {self.to_state}"

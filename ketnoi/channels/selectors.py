@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from ketnoi.core.roles import CHANNELS_VIEW
 from ketnoi.core.scoping import restrict
@@ -104,3 +105,120 @@ def devices_for_user(*, user, commune_code=None, kind=None, in_service=None) -> 
                 }
             )
     return rows
+
+
+# ---- bulletins ----------------------------------------------------------------------------------
+
+
+def bulletins_for(*, user, state: str | None = None, q: str | None = None) -> QuerySet:
+    """Bulletins of the user's area: the writer's, and those the board appraises or approves there."""
+    from ketnoi.core.roles import BULLETINS_WRITE, CONTENT_APPRAISE, CONTENT_APPROVE
+    from ketnoi.core.text import fold
+
+    from .models import Bulletin
+
+    visible = Bulletin.objects.none()
+    for capability in (CHANNELS_VIEW, BULLETINS_WRITE, CONTENT_APPRAISE, CONTENT_APPROVE):
+        visible = visible | restrict(Bulletin.objects.all(), user, capability)
+    bulletins = visible.distinct().select_related("owner_unit", "author", "content")
+    if state:
+        bulletins = bulletins.filter(state=state)
+    if q:
+        wanted = fold(q)
+        ids = [b.pk for b in bulletins.only("pk", "title") if wanted in fold(b.title)]
+        bulletins = bulletins.filter(pk__in=ids)
+    return bulletins.annotate(n_renditions=Count("renditions", distinct=True)).order_by("-updated_at", "-id")
+
+
+def bulletin_for(*, user, pk: int):
+    """One bulletin the user may see, or None."""
+    return bulletins_for(user=user).filter(pk=pk).first()
+
+
+def target_communes(bulletin) -> QuerySet[AdminUnit]:
+    """The current communes a bulletin reaches: those named, those of the provinces named, and
+    those of the villages named."""
+    units = list(bulletin.target_units.all())
+    q = Q(pk__in=[u.pk for u in units if u.level == "commune"])
+    q |= Q(province_id__in=[u.pk for u in units if u.level == "province"])
+    q |= Q(villages__in=bulletin.target_villages.all())
+    return AdminUnit.objects.filter(structure="current", level="commune").filter(q).distinct().order_by("sort_key")
+
+
+def occurrences(schedule, day) -> list:
+    """The broadcast times of a schedule on ``day`` (aware datetimes in the project's time zone)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if not (schedule.starts_on <= day <= schedule.ends_on) or str(day.isoweekday()) not in schedule.weekdays:
+        return []
+    zone = timezone.get_current_timezone()
+    return [dt.datetime.combine(day, dt.time(*map(int, value.split(":"))), tzinfo=zone) for value in schedule.times]
+
+
+def bulletin_problems(bulletin) -> list[str]:
+    """What keeps a bulletin from being submitted or approved, in words for its editor."""
+    from .models import Bulletin, Rendition
+
+    problems = []
+    renditions = list(bulletin.renditions.select_related("language"))
+    if not (bulletin.target_units.exists() or bulletin.target_villages.exists()):
+        problems.append(_("Choose where the bulletin goes (provinces, communes or villages)."))
+    if not renditions:
+        problems.append(_("Write at least one rendition."))
+    for rendition in renditions:
+        label = f"{rendition.get_channel_display()} ({rendition.language.name_vi})"
+        if rendition.stale:
+            problems.append(_("%(rendition)s: the source text changed; revise it.") % {"rendition": label})
+        if rendition.channel == Rendition.Channel.LOUDSPEAKER and rendition.audio_status != Rendition.AudioStatus.READY:
+            message = _("%(rendition)s: no audio yet (synthesise it or upload a recording).")
+            problems.append(message % {"rendition": label})
+    speaks = any(r.channel == Rendition.Channel.LOUDSPEAKER for r in renditions)
+    if speaks and bulletin.priority != Bulletin.Priority.EMERGENCY and not bulletin.schedules.exists():
+        problems.append(_("Give the loudspeaker bulletin a broadcast schedule (emergencies play at once)."))
+    return problems
+
+
+def bulletin_page(*, user, bulletin) -> dict:
+    """Everything the bulletin's page shows, with what this user may do on it."""
+    from ketnoi.core.roles import BULLETINS_WRITE
+    from ketnoi.core.scoping import allows
+
+    from .models import Bulletin, Rendition
+
+    states = dict(Bulletin.State.choices)
+    renditions = list(bulletin.renditions.select_related("language").order_by("channel", "language__sort_key"))
+    return {
+        "bulletin": bulletin,
+        "renditions": renditions,
+        "by_channel": [
+            (value, label, [r for r in renditions if r.channel == value]) for value, label in Rendition.Channel.choices
+        ],
+        "schedules": list(bulletin.schedules.all()),
+        "events": [
+            (event, states.get(event.from_state, "—"), states.get(event.to_state, event.to_state))
+            for event in bulletin.events.select_related("user")
+        ],
+        "targets": list(bulletin.target_units.order_by("level", "sort_key")),
+        "villages": list(bulletin.target_villages.select_related("commune")),
+        "groups": list(bulletin.target_groups.all()),
+        "communes": target_communes(bulletin).count(),
+        "problems": bulletin_problems(bulletin) if bulletin.state == "draft" else [],
+        "can_edit": bulletin.state == "draft" and allows(user, BULLETINS_WRITE, bulletin),
+    }
+
+
+def content_text_in(bulletin, language) -> str:
+    """The text of the bulletin's article in ``language`` (its approved translation), to start a
+    rendition from; empty when the article has none."""
+    from ketnoi.content.text import html_to_text
+
+    if not bulletin.content_id:
+        return ""
+    variant = bulletin.content.variants.filter(language=language).select_related("published").first()
+    if variant is None:
+        return ""
+    source = variant.published or variant if not variant.is_source else variant
+    parts = [source.title, source.summary or "", html_to_text(source.body or "")]
+    return "\n\n".join(p.strip() for p in parts if p and p.strip())

@@ -18,6 +18,7 @@ from ketnoi.core.forms import attach_errors
 from ketnoi.core.importing import ImportFailed
 from ketnoi.core.paging import paginate
 from ketnoi.core.roles import (
+    BULLETINS_WRITE,
     CONTENT_APPRAISE,
     CONTENT_APPROVE,
     CONTENT_WRITE,
@@ -151,6 +152,9 @@ def _item_page(request, item, *, image_form=None, status=200):
             "actions": services.allowed_actions(request.user, item),
             "can_write": can_write,
             "can_edit": can_write and item.state == ContentItem.State.DRAFT,
+            # an approved article can become a bulletin for the channels (issue 8.2)
+            "can_make_bulletin": item.state in ("approved", "scheduled", "published")
+            and allows(request.user, BULLETINS_WRITE, item),
             "image_form": image_form or ImageForm(),
             "languages": _languages_to_add(item),
             "translators": _people_for(item, TRANSLATION_TRANSLATE),

@@ -50,6 +50,9 @@ INCIDENTS_MANAGE = "incidents.manage"
 # Delivery channels (issue 8): the inventory of stations, clusters, boards and accounts.
 CHANNELS_VIEW = "channels.view"
 CHANNELS_MANAGE = "channels.manage"
+# Bulletins (issue 8.2): written by editors and by the officers who run a commune's or a province's
+# channels; appraised and approved by the editorial board (content.appraise, content.approve).
+BULLETINS_WRITE = "bulletins.write"
 
 # Content and translation (issue 4).
 CONTENT_WRITE = "content.write"
@@ -61,6 +64,7 @@ TRANSLATION_REVIEW = "translation.review"
 ALL_CAPABILITIES = {
     CHANNELS_VIEW,
     CHANNELS_MANAGE,
+    BULLETINS_WRITE,
     CONTENT_WRITE,
     CONTENT_APPRAISE,
     CONTENT_APPROVE,
@@ -93,6 +97,7 @@ CAPABILITIES: dict[str, set[str]] = {
     COORDINATOR: {
         CHANNELS_VIEW,
         CHANNELS_MANAGE,
+        BULLETINS_WRITE,
         INCIDENTS_VIEW,
         INCIDENTS_MANAGE,
         PROGRAMMES_VIEW,
@@ -127,6 +132,7 @@ CAPABILITIES: dict[str, set[str]] = {
     PROVINCIAL_OFFICER: {
         CHANNELS_VIEW,
         CHANNELS_MANAGE,
+        BULLETINS_WRITE,
         INCIDENTS_VIEW,
         INCIDENTS_MANAGE,
         PROGRAMMES_VIEW,
@@ -145,6 +151,7 @@ CAPABILITIES: dict[str, set[str]] = {
     COMMUNE_OFFICER: {
         CHANNELS_VIEW,
         CHANNELS_MANAGE,
+        BULLETINS_WRITE,
         INCIDENTS_VIEW,
         INCIDENTS_MANAGE,
         PROGRAMMES_VIEW,
@@ -155,9 +162,9 @@ CAPABILITIES: dict[str, set[str]] = {
         DATA_ENTER,
         REPORTS_SUBMIT,
     },
-    EDITOR: {PROGRAMMES_VIEW, VILLAGES_VIEW, CONTENT_WRITE, CHANNELS_VIEW},
+    EDITOR: {PROGRAMMES_VIEW, VILLAGES_VIEW, CONTENT_WRITE, CHANNELS_VIEW, BULLETINS_WRITE},
     TRANSLATOR: {PROGRAMMES_VIEW, TRANSLATION_TRANSLATE},
-    REVIEWER: {PROGRAMMES_VIEW, CONTENT_APPRAISE, TRANSLATION_REVIEW},
+    REVIEWER: {PROGRAMMES_VIEW, CONTENT_APPRAISE, TRANSLATION_REVIEW, CHANNELS_VIEW},
     AUDITOR: {
         PROGRAMMES_VIEW,
         AUDIT_VIEW,
