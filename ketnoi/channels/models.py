@@ -343,3 +343,92 @@ class BulletinEvent(models.Model):
 
     def __str__(self):
         return f"{self.bulletin}: {self.from_state} → {self.to_state}"
+
+
+# ---- delivery (issue 8.4) -----------------------------------------------------------------------
+
+
+class SmsRecipient(Audited, TimeStampedModel):
+    """A person who asked the commune for its SMS bulletins: personal data (docs/personal-data.md).
+    The number is encrypted at rest and found by its blind index; an opted-out recipient is never
+    sent anything again, and the record keeps when and how the opt-out came."""
+
+    SCOPE_UNIT_PATH = "commune"
+
+    commune = models.ForeignKey(
+        "geo.AdminUnit", on_delete=models.PROTECT, related_name="sms_recipients", verbose_name=_("commune")
+    )
+    village = models.ForeignKey(
+        "geo.Village", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("village")
+    )
+    phone = EncryptedTextField(_("phone"), max_length=20, blind_index="phone_index")
+    phone_index = models.CharField(max_length=64, editable=False, db_index=True)
+    language = models.ForeignKey(
+        "people.Language", on_delete=models.PROTECT, related_name="+", verbose_name=_("language")
+    )
+    opted_out_at = models.DateTimeField(_("opted out"), null=True, blank=True)
+    opt_out_source = models.CharField(_("opt-out received by"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS recipient")
+        verbose_name_plural = _("SMS recipients")
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "phone_index"], name="channels_sms_recipient_per_commune")
+        ]
+
+    def __str__(self):
+        return f"SMS recipient #{self.pk}"
+
+
+class Delivery(TimeStampedModel):
+    """One rendition to one endpoint — a loudspeaker cluster, an e-board, an SMS recipient or a
+    messaging account — and how far it got: queued → sent → delivered → played (or displayed), or
+    failed with its reason, or cancelled when the bulletin was withdrawn. ``key`` is unique: the
+    same rendition is never queued twice for the same endpoint, and providers that accept an
+    idempotency key get it, so a send retried after a crash is not a second message."""
+
+    SCOPE_UNIT_PATH = "commune"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        DELIVERED = "delivered", _("delivered")
+        PLAYED = "played", _("played or displayed")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Endpoint(models.TextChoices):
+        CLUSTER = "cluster", _("loudspeaker cluster")
+        BOARD = "board", _("electronic bulletin board")
+        SMS = "sms", _("SMS recipient")
+        ACCOUNT = "account", _("messaging account")
+
+    key = models.CharField(max_length=80, unique=True)
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="deliveries")
+    rendition = models.ForeignKey(Rendition, on_delete=models.CASCADE, related_name="deliveries")
+    commune = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
+    endpoint = models.CharField(max_length=8, choices=Endpoint.choices)
+    cluster = models.ForeignKey(LoudspeakerCluster, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    board = models.ForeignKey(BulletinBoard, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(SmsRecipient, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(MessagingAccount, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=120, blank=True, db_index=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    played_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["bulletin", "state"], name="channels_delivery_bulletin")]
+
+    def __str__(self):
+        return f"{self.key} [{self.state}]"

@@ -544,4 +544,16 @@ def bulletin_transition(*, user, bulletin, action: str, comment: str = ""):
     bulletin.version += 1
     bulletin.save()
     _bulletin_event(bulletin, user, previous, target, comment)
+    if action == "approve":  # queued in this transaction: approved means on its way (issue 8.4)
+        from ketnoi.core.jobs import enqueue_on_commit
+
+        from . import outbox
+        from .tasks import dispatch_bulletin
+
+        outbox.queue_bulletin(bulletin)
+        enqueue_on_commit(dispatch_bulletin, bulletin.pk)
+    elif action == "withdraw":
+        from . import outbox
+
+        outbox.cancel_bulletin(bulletin, reason=comment)
     return bulletin

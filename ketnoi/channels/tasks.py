@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ketnoi.core.jobs import job
+from ketnoi.core.jobs import crontab, job, periodic
 
 from . import services
 
@@ -12,3 +12,24 @@ def synthesize_rendition(rendition_id: int, text_checksum: str):
     """Speak a rendition's text and store the loudness-normalised audio; a rendition whose text
     changed since the request is left for the newer request."""
     return services.synthesize_rendition_now(rendition_id, text_checksum)
+
+
+@job(retries=3, retry_delay=30, name="channels.dispatch_bulletin")
+def dispatch_bulletin(bulletin_id: int):
+    """Send an approved bulletin's pushed deliveries (SMS, messaging) now rather than at the next
+    minute; each delivery is claimed on its own, so this and dispatch_due never send one twice."""
+    from . import outbox
+    from .models import Delivery
+
+    ids = Delivery.objects.filter(
+        bulletin_id=bulletin_id, state=Delivery.State.QUEUED, endpoint__in=outbox.PUSHED
+    ).values_list("pk", flat=True)
+    return {delivery_id: outbox.send_one(delivery_id) for delivery_id in list(ids)}
+
+
+@periodic(crontab(minute="*"), name="channels.dispatch_due")
+def dispatch_due():
+    """Every minute: retries whose back-off has passed, sends a dead worker left, anything missed."""
+    from . import outbox
+
+    return outbox.dispatch_due()
