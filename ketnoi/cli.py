@@ -215,11 +215,15 @@ def cmd_audit(args) -> int:
 def cmd_jobs(args) -> int:
     """The job ledger: counts by state and the failed ones, or send again what a fault left behind."""
     from django.db.models import Count
+    from django.utils.module_loading import autodiscover_modules
 
     from ketnoi.core.jobs import resume_stalled
     from ketnoi.core.models import JobRecord
 
     if args.jobs_command == "resume":
+        # the jobs the worker knows (it imports every app's tasks module): a record of a job this
+        # process had not imported would be given up as "no such job in this version"
+        autodiscover_modules("tasks")
         counts = resume_stalled()
         print(f"sent again {counts['resumed']}, given up {counts['failed']}, forgotten {counts['forgotten']}")
         return 0

@@ -133,3 +133,7 @@ def unit(db):
         return AdminUnit.objects.get(structure=structure, level=level, code=code)
 
     return _unit
+
+
+# Real job workers in subprocesses, killed and restarted by the test (tests/core/worker_harness.py).
+from tests.core.worker_harness import worker_harness, worker_templates  # noqa: E402, F401
