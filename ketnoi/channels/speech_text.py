@@ -232,19 +232,24 @@ def _symbol(match: re.Match) -> str:
     parts = [read_number(int(match["number"]))]
     if match["year"]:
         parts.append(f"năm {read_number(int(match['year']))}")
-    segments = [_segment(s) for s in match["segments"].split("-")]
-    # "Nghị định 49/2024/NĐ-CP": the kind is already said before the number.
-    before = match.string[: match.start()].lower()
-    if re.search(rf"(?<!\w){re.escape(segments[0])}\s+(?:số\s+)?$", before):
+    written = match["segments"].split("-")
+    segments = [_segment(s) for s in written]
+    if _kind_said_before(match, written[0], segments[0]):
         segments = segments[1:]
     return ", ".join(parts + segments)
 
 
+def _kind_said_before(match: re.Match, written: str, spoken: str) -> bool:
+    """ "Nghị định 49/2024/NĐ-CP", "theo QĐ số 752/QĐ-TTg": the kind is already said before the number."""
+    before = match.string[: match.start()].lower()
+    words = "|".join(re.escape(w) for w in {spoken, written.lower()})
+    return bool(re.search(rf"(?<!\w)(?:{words})\s+(?:số\s+)?$", before))
+
+
 def _party_symbol(match: re.Match) -> str:
     kind, issuer = _segment(match["kind"]), _segment(match["issuer"])
-    before = match.string[: match.start()].lower()
     parts = [read_number(int(match["number"]))]
-    if not re.search(rf"(?<!\w){re.escape(kind)}\s+(?:số\s+)?$", before):
+    if not _kind_said_before(match, match["kind"], kind):
         parts.append(kind)
     return ", ".join([*parts, issuer])
 

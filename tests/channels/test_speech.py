@@ -129,6 +129,7 @@ CASES = [
         "Công văn một nghìn hai trăm bảy mươi ba, bộ thông tin và truyền thông, thông tin cơ sở",
     ),
     ("Kế hoạch 130/KH-UBND", "Kế hoạch một trăm ba mươi, ủy ban nhân dân"),
+    ("theo QĐ số 1719/QĐ-TTg", "theo quyết định số một nghìn bảy trăm mười chín, thủ tướng chính phủ"),
     # Abbreviations.
     ("UBND xã và HĐND xã", "ủy ban nhân dân xã và hội đồng nhân dân xã"),
     (
