@@ -120,8 +120,8 @@ def read_written_number(token: str) -> str:
         integer = integer.replace(".", "")
     elif "." in integer:  # "2.1" (a section number): "hai chấm một"
         return " chấm ".join(read_written_number(part) for part in integer.split("."))
-    if integer.startswith("0") and len(integer) > 3 and not fraction:  # phone numbers, codes
-        return read_digits(integer)
+    if (integer.startswith("0") and len(integer) > 3 and not fraction) or len(integer) > 15:
+        return read_digits(integer)  # phone numbers, codes, account numbers
     return read_decimal(integer, fraction)
 
 
@@ -167,10 +167,19 @@ SYMBOL = re.compile(
 )
 PARTY_SYMBOL = re.compile(rf"(?<![\w/])(?P<number>\d+)-(?P<kind>{SEGMENT})/(?P<issuer>{SEGMENT})(?![\w/])")
 DATE = re.compile(r"(?<![\w/.,-])(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4})(?![\w/])")
-DAY_MONTH = re.compile(r"(?<!\w)(?P<word>[Nn]gày)\s+(?P<day>\d{1,2})/(?P<month>\d{1,2})(?![\w/])")
+# "ngày 24/5", "từ 1/2 đến 5/2", "sáng 3/9": a day and month without a year is a date only after these
+# words ("1/2 số hộ" is a half).
+DAY_MONTH = re.compile(
+    r"(?<!\w)(?P<word>[Nn]gày|[Tt]ừ|đến|[Ss]áng|[Tt]rưa|[Cc]hiều|[Tt]ối|[Đđ]êm|[Hh]ôm)\s+"
+    r"(?P<day>\d{1,2})/(?P<month>\d{1,2})(?![\w/])"
+)
 MONTH_YEAR = re.compile(r"(?<!\w)(?P<word>[Tt]háng)\s+(?P<month>\d{1,2})[/-](?P<year>\d{4})(?![\w/])")
 MONTH = re.compile(r"(?<!\w)(?P<word>[Tt]háng)\s+(?P<month>\d{1,2})(?![\w/]|[.,]\d)")
-TIME = re.compile(r"(?<![\w:])(?P<hour>[01]?\d|2[0-3])(?::(?P<minute>[0-5]\d)|h(?P<hminute>[0-5]\d)?)(?![\w:])")
+TIME = re.compile(
+    r"(?<![\w:])(?P<hour>[01]?\d|2[0-3])"
+    r"(?::(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?|h(?P<hminute>[0-5]\d)?)(?![\w:])"
+)
+NEGATIVE_TEMPERATURE = re.compile(r"(?<![\w.,])-(?=\d+(?:,\d+)?\s?°C)")
 YEAR_SPAN = re.compile(
     r"(?<![\w/])(?P<before>(?:[Nn]ăm học|[Nn]iên khóa|[Nn]ăm)\s+)?"
     r"(?P<start>(?:19|20)\d\d)\s*[–—-]\s*(?P<end>(?:19|20)\d\d)(?![\w/])"
@@ -265,7 +274,8 @@ def _day_month(match: re.Match) -> str:
     day, month = int(match["day"]), int(match["month"])
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return match.group()
-    return f"{match['word']} {_date(day, month, None, with_word=False)}"
+    word = match["word"]
+    return f"{word} {_date(day, month, None, with_word=word.lower() != 'ngày')}"
 
 
 def _month_year(match: re.Match) -> str:
@@ -283,8 +293,10 @@ def _month_only(match: re.Match) -> str:
 def _time(match: re.Match) -> str:
     minute = match["minute"] or match["hminute"]
     words = f"{read_number(int(match['hour']))} giờ"
-    if minute and int(minute):
+    if minute and (int(minute) or match["second"]):
         words += f" {read_number(int(minute))} phút"
+    if match["second"]:
+        words += f" {read_number(int(match['second']))} giây"
     return words
 
 
@@ -343,6 +355,7 @@ def _vietnamese(text: str) -> str:
     text = DAY_MONTH.sub(_spaced(_day_month), text)
     text = MONTH_YEAR.sub(_spaced(_month_year), text)
     text = TIME.sub(_spaced(_time), text)
+    text = NEGATIVE_TEMPERATURE.sub("âm ", text)
     text = MONEY.sub(" đồng", text)
     text = PERCENT.sub(" phần trăm", text)
     text = unit.sub(lambda m: " " + table.unit[m.group().strip()], text)

@@ -11,6 +11,8 @@ import subprocess
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ketnoi.channels import speech
 from ketnoi.channels.speech_text import abbreviations, normalise_for_speech, read_number
@@ -48,6 +50,45 @@ def test_cardinal_numbers_follow_the_vietnamese_reading_rules(number, reading):
     assert read_number(number) == reading
 
 
+_UNITS = {"không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5}
+_UNITS |= {"sáu": 6, "bảy": 7, "tám": 8, "chín": 9}
+
+
+def _parse_group(words: list[str]) -> int:
+    value = 0
+    if "trăm" in words:
+        value, words = _UNITS[words[0]] * 100, words[2:]
+    if words[:1] == ["linh"]:
+        return value + _UNITS[words[1]]
+    if words[:1] == ["mười"]:
+        return value + 10 + (_UNITS[words[1]] if len(words) > 1 else 0)
+    if "mươi" in words:
+        return value + _UNITS[words[0]] * 10 + (_UNITS[words[2]] if len(words) > 2 else 0)
+    return value + (_UNITS[words[0]] if words else 0)
+
+
+def _parse(words: list[str]) -> int:
+    """Words back to a number: an independent reader of what read_number writes."""
+    if "tỷ" in words:
+        at = len(words) - 1 - words[::-1].index("tỷ")
+        return _parse(words[:at]) * 1_000_000_000 + (_parse(words[at + 1 :]) if words[at + 1 :] else 0)
+    for word, scale in (("triệu", 1_000_000), ("nghìn", 1_000)):
+        if word in words:
+            at = words.index(word)
+            return _parse_group(words[:at]) * scale + (_parse(words[at + 1 :]) if words[at + 1 :] else 0)
+    return _parse_group(words)
+
+
+@given(st.integers(min_value=0, max_value=10**15 - 1))
+def test_every_reading_reads_back_to_its_number_and_keeps_the_rules(number):
+    reading = read_number(number)
+    assert _parse(reading.split()) == number
+    assert not re.search(r"mười (mốt|tư)|(?<!mươi )(mốt|tư)\b|(?<!mười )(?<!mươi )lăm", reading)
+    assert not re.search(r"^không (trăm|nghìn)|linh (?!\S+$|\S+ (nghìn|triệu|tỷ))", reading)
+    # a group after a higher one says its hundreds: "hai nghìn không trăm hai mươi tư"
+    assert not re.search(r"(?:nghìn|triệu|tỷ) (?!\S+ trăm|nghìn|triệu|tỷ)", reading)
+
+
 # --- Text ----------------------------------------------------------------------------------
 
 # (written, said). Hand-checked readings; the sentences marked "seed" are from the seed article
@@ -82,6 +123,8 @@ CASES = [
         "Báo Dân tộc và Phát triển ngày hai mươi lăm tháng năm năm hai nghìn không trăm hai mươi tư",
     ),
     ("Lễ ký kết ngày 24/5.", "Lễ ký kết ngày hai mươi tư tháng năm."),
+    ("Tiêm phòng từ 1/2 đến 5/2.", "Tiêm phòng từ ngày một tháng hai đến ngày năm tháng hai."),
+    ("Hơn 1/2 số hộ đã đăng ký.", "Hơn một / hai số hộ đã đăng ký."),
     ("Từ tháng 4 đến tháng 1/2025.", "Từ tháng tư đến tháng một năm hai nghìn không trăm hai mươi lăm."),
     ("Trong năm 2025.", "Trong năm hai nghìn không trăm hai mươi lăm."),
     # Times.
@@ -89,6 +132,8 @@ CASES = [
     ("Họp lúc 6h30.", "Họp lúc sáu giờ ba mươi phút."),
     ("Kết thúc lúc 17h.", "Kết thúc lúc mười bảy giờ."),
     ("Bắt đầu 7h05, nghỉ 17h00.", "Bắt đầu bảy giờ năm phút, nghỉ mười bảy giờ."),
+    ("Động đất lúc 12:30:45.", "Động đất lúc mười hai giờ ba mươi phút bốn mươi lăm giây."),
+    ("Nhiệt độ xuống -2°C.", "Nhiệt độ xuống âm hai độ xê."),
     # Money.
     ("Hỗ trợ 1.000.000 đồng mỗi hộ.", "Hỗ trợ một triệu đồng mỗi hộ."),
     ("Thưởng 5 triệu đồng.", "Thưởng năm triệu đồng."),
@@ -250,6 +295,16 @@ def test_missing_tools_names_each_missing_binary(settings):
     assert len(messages) == 2 + (shutil.which("ffmpeg") is None)
     assert any("espeak-ng" in m for m in messages) and any("ffprobe" in m for m in messages)
     with pytest.raises(speech.SpeechUnavailable, match="espeak-ng"):
+        speech.synthesize("Xin chào", "vi")
+
+
+def test_a_hanging_espeak_is_stopped_at_the_timeout(tmp_path, settings):
+    hanging = tmp_path / "espeak-ng"
+    hanging.write_text("#!/bin/sh\nsleep 10\n")
+    hanging.chmod(0o755)
+    settings.KETNOI_ESPEAK_BINARY = str(hanging)
+    settings.KETNOI_SPEECH_TIMEOUT_SECONDS = 1
+    with pytest.raises(speech.SpeechUnavailable, match="1 seconds"):
         speech.synthesize("Xin chào", "vi")
 
 
