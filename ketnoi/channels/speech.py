@@ -137,8 +137,9 @@ def _run(arguments: list[str], *, data: bytes | None = None, what: str) -> subpr
 
 
 def _failed(what: str, result: subprocess.CompletedProcess) -> SpeechUnavailable:
-    detail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-    return SpeechUnavailable(_("%(tool)s failed: %(detail)s") % {"tool": what, "detail": detail[0][:300]})
+    lines = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+    detail = re.sub(r"\S*/ketnoi-(?:speech|upload)-[^/\s]*/", "", lines[0])[:300]  # no server paths
+    return SpeechUnavailable(_("%(tool)s failed: %(detail)s") % {"tool": what, "detail": detail})
 
 
 # --- Voices and synthesis ------------------------------------------------------------------

@@ -384,6 +384,13 @@ def test_a_short_announcement_is_mastered_too():
     assert abs(_ebur128(mastered.data) - (-16.0)) <= 1.0
 
 
+def test_master_refuses_bytes_that_are_not_audio_without_showing_server_paths():
+    _require_tools()
+    with pytest.raises(speech.SpeechUnavailable) as raised:
+        speech.master(b"not audio at all" * 100)
+    assert "ffmpeg" in raised.value.message and "/tmp" not in raised.value.message
+
+
 def test_other_languages_with_a_voice_are_synthesized():
     _require_tools()
     assert len(speech.synthesize("สวัสดีครับ ยินดีต้อนรับ", "th")) > 10_000
