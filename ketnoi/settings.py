@@ -336,6 +336,16 @@ LOGGING = {
 # --- Product ------------------------------------------------------------------------------
 KETNOI_SITE_NAME = "Kết Nối"
 KETNOI_ESPEAK_BINARY = os.environ.get("ESPEAK_BINARY", "espeak-ng")
+# Speech for the loudspeaker bulletins (docs/channels.md, "Speech").
+KETNOI_FFMPEG_BINARY = os.environ.get("FFMPEG_BINARY", "ffmpeg")
+KETNOI_FFPROBE_BINARY = os.environ.get("FFPROBE_BINARY", "ffprobe")
+# Integrated loudness of a mastered bulletin (LUFS) and its true-peak ceiling (dBTP). -16 LUFS, not the
+# -23 of EBU R128 broadcast: outdoor loudspeaker clusters play speech over street noise at a fixed
+# amplifier setting; [M] set it to what the stations' other programme material is mastered to.
+KETNOI_SPEECH_LOUDNESS = float(os.environ.get("KETNOI_SPEECH_LOUDNESS", "-16"))
+KETNOI_SPEECH_TRUE_PEAK = float(os.environ.get("KETNOI_SPEECH_TRUE_PEAK", "-1.5"))
+KETNOI_SPEECH_TIMEOUT_SECONDS = int(os.environ.get("KETNOI_SPEECH_TIMEOUT_SECONDS", "300"))
+KETNOI_SPEECH_MAX_UPLOAD_SECONDS = int(os.environ.get("KETNOI_SPEECH_MAX_UPLOAD_SECONDS", str(30 * 60)))
 KETNOI_SITE_URL = os.environ.get("KETNOI_SITE_URL", "")
 NOTIFICATIONS_DUE_SOON_DAYS = int(os.environ.get("NOTIFICATIONS_DUE_SOON_DAYS", "7"))
 NOTIFICATIONS_OVERDUE_LOOKBACK_DAYS = int(os.environ.get("NOTIFICATIONS_OVERDUE_LOOKBACK_DAYS", "60"))
