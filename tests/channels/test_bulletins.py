@@ -307,3 +307,98 @@ def test_writing_a_bulletin_as_a_person_clicks_it(login, communes, laocai):
     assert conflict.status_code == 409 and "Bản của tôi" in conflict.content.decode()
     detail = client.get(f"/channels/bulletins/{bulletin.pk}/").content.decode()
     assert "source changed" in detail
+
+
+def _tone(seconds: float = 2.0, fmt: str = "mp3") -> bytes:
+    """A short tone encoded by ffmpeg, standing in for a human recording."""
+    import shutil
+    import subprocess
+
+    from tests.conftest import require_service
+
+    require_service(shutil.which("ffmpeg") is not None, "ffmpeg")
+    result = subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-f", fmt, "-"],
+        capture_output=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_a_human_recording_replaces_the_audio_and_a_bad_file_is_refused(login, make_bulletin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bulletin = make_bulletin()
+    hmong = services.rendition_save(
+        user=bulletin.author,
+        bulletin=bulletin,
+        channel="loudspeaker",
+        language=_hmong(),
+        text="Tsev neeg coj me nyuam.",
+    )
+    client = login("bientap.laocai")
+    fake = SimpleUploadedFile("ghi-am.mp3", b"this is not audio at all" * 10, content_type="audio/mpeg")
+    refused = client.post(f"/channels/renditions/{hmong.pk}/recording/", {"audio": fake})
+    assert refused.status_code == 422 and "ghi-am.mp3" in refused.content.decode()
+    hmong.refresh_from_db()
+    assert hmong.audio_status == "" and not hmong.audio
+    data = _tone(2.0)
+    upload = SimpleUploadedFile("ghi-am-mong.mp3", data, content_type="audio/mpeg")
+    assert client.post(f"/channels/renditions/{hmong.pk}/recording/", {"audio": upload}).status_code == 302
+    hmong.refresh_from_db()
+    assert (hmong.audio_origin, hmong.audio_status) == ("recording", "ready")
+    assert 1.8 < hmong.audio_seconds < 2.3
+    download = client.get(f"/channels/renditions/{hmong.pk}/audio/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == data
+    # a human recording stays when its text is edited (only synthetic audio is remade)
+    services.rendition_save(
+        user=bulletin.author,
+        bulletin=bulletin,
+        channel="loudspeaker",
+        language=_hmong(),
+        text="Tsev neeg coj me nyuam mus.",
+    )
+    assert Rendition.objects.get(pk=hmong.pk).audio_status == "ready"
+
+
+def test_speech_is_synthesised_by_a_job_and_remade_when_the_text_changes(
+    make_bulletin, django_capture_on_commit_callbacks
+):
+    import shutil
+
+    from tests.conftest import require_service
+
+    require_service(
+        shutil.which("espeak-ng") is not None and shutil.which("ffmpeg") is not None, "espeak-ng and ffmpeg"
+    )
+    bulletin = make_bulletin()
+    speaker = bulletin.renditions.get(channel="loudspeaker", language__bcp47="vi")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rendition_request_speech(user=bulletin.author, rendition=speaker)
+    speaker.refresh_from_db()
+    assert (speaker.audio_origin, speaker.audio_status) == ("synthetic", "ready"), speaker.audio_error
+    assert speaker.audio.name.endswith(".mp3") and speaker.audio_seconds > 3
+    assert len(speaker.audio_sha256) == 64
+    services.rendition_save(
+        user=bulletin.author,
+        bulletin=bulletin,
+        channel="loudspeaker",
+        language=speaker.language,
+        text="Lịch tiêm phòng đã đổi.",
+    )
+    speaker.refresh_from_db()
+    assert speaker.audio_status == "" and not speaker.audio  # old synthetic audio is never played for a new text
+    hmong = services.rendition_save(
+        user=bulletin.author, bulletin=bulletin, channel="loudspeaker", language=_hmong(), text="Tsev neeg."
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.rendition_request_speech(user=bulletin.author, rendition=hmong)
+    assert "upload a human recording" in str(refused.value)
+
+
+def test_a_superseded_speech_job_does_nothing(make_bulletin):
+    bulletin = make_bulletin()
+    speaker = bulletin.renditions.get(channel="loudspeaker", language__bcp47="vi")
+    Rendition.objects.filter(pk=speaker.pk).update(audio_status="pending")
+    assert services.synthesize_rendition_now(speaker.pk, "0" * 64) == "superseded"
+    assert Rendition.objects.get(pk=speaker.pk).audio_status == "pending"
