@@ -18,6 +18,8 @@ Receipts: ``receipts(wait)`` reads the session for up to ``wait`` seconds (answe
 sending one when the link was idle for ``SMPP_ENQUIRE_SECONDS``) and returns the receipts and
 opt-outs received meanwhile, including those that arrived while a send waited for its answer.
 An inbound SMS (not a receipt) whose text is one of ``SMS_OPT_OUT_KEYWORDS`` is an opt-out.
+
+A sender holds one session and is not thread-safe: one per worker thread, closed after its batch.
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ from .base import (
 )
 
 log = logging.getLogger(__name__)
+# smpplib logs every PDU in hex at DEBUG — phone numbers and texts, personal data. Its logger is
+# named here and kept at INFO unless the operator configures it on purpose.
+WIRE_LOGGER = "ketnoi.channels.senders.smpp.wire"
+if logging.getLogger(WIRE_LOGGER).level == logging.NOTSET:
+    logging.getLogger(WIRE_LOGGER).setLevel(logging.INFO)
 
 TRANSIENT_STATUSES = {c.SMPP_ESME_RTHROTTLED, c.SMPP_ESME_RMSGQFUL, c.SMPP_ESME_RSYSERR, c.SMPP_ESME_RX_T_APPN}
 CREDENTIAL_STATUSES = {c.SMPP_ESME_RINVPASWD, c.SMPP_ESME_RINVSYSID, c.SMPP_ESME_RBINDFAIL}
@@ -160,7 +167,9 @@ class SmppSender(BaseSender):
     def _bound(self) -> smpplib.client.Client:
         if self._client is not None:
             return self._client
-        client = smpplib.client.Client(self.host, self.port, timeout=self.timeout, allow_unknown_opt_params=True)
+        client = smpplib.client.Client(
+            self.host, self.port, timeout=self.timeout, logger_name=WIRE_LOGGER, allow_unknown_opt_params=True
+        )
         client.set_message_received_handler(self._on_deliver)
         client.set_message_sent_handler(self._on_answer)
         client.set_error_pdu_handler(self._on_answer)
