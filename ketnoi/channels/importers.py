@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from ketnoi.core.text import fold
 from ketnoi.geo.models import AdminUnit, Village
 
 from .models import BulletinBoard, LoudspeakerCluster, MessagingAccount, Propagandist, RadioStation
+from .phones import national, normalise_phone
 
 DEVICE_OPTIONAL = ["device_id", "model", "sim_or_ip", "latitude", "longitude", "installed_on", "retired_on", "notes"]
 LOUDSPEAKER_COLUMNS = ["commune_code", "station", "cluster"]
@@ -44,7 +46,6 @@ def _platforms() -> dict[str, str]:
 
 
 _YES_NO = {"": True, "1": True, "co": True, "yes": True, "x": True, "0": False, "khong": False, "no": False}
-PHONE_DIGITS = (9, 11)  # Vietnamese numbers: 10 digits today (0 + 9), 11 for the old mobile ranges
 
 _TECHNOLOGY = {fold(str(label)): value for value, label in RadioStation.Technology.choices} | {
     fold(value): value for value in RadioStation.Technology.values
@@ -364,14 +365,15 @@ def import_boards(source, *, user, filename: str | None = None) -> ImportResult:
 
 
 def _phone(rows: _Rows, row) -> str:
+    """A valid Vietnamese number (phones.normalise_phone), kept as written in Vietnam: 0912345678."""
     raw = row.get("phone")
-    digits = "".join(ch for ch in raw if ch.isdigit())
-    if raw.startswith("+84"):
-        digits = "0" + digits[2:]
-    if raw and not (PHONE_DIGITS[0] <= len(digits) <= PHONE_DIGITS[1] and digits.startswith("0")):
-        rows.error(row, "phone", _("%(value)r is not a Vietnamese phone number") % {"value": raw})
+    if not raw:
         return ""
-    return digits
+    try:
+        return national(normalise_phone(raw))
+    except ValidationError as exc:
+        rows.error(row, "phone", " ".join(exc.messages))
+        return ""
 
 
 def import_propagandists(source, *, user, filename: str | None = None) -> ImportResult:

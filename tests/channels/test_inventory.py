@@ -244,3 +244,30 @@ def test_accounts_are_imported_by_platform_and_name(users, tavan):
     with pytest.raises(ImportFailed) as failed:
         import_accounts(_csv(bad), user=users["xa.tavan"])
     assert {(e.row, e.field) for e in failed.value.errors} == {(2, "platform"), (2, "in_use")}
+
+
+def test_propagandist_phones_are_checked_with_phonenumbers_and_stored_in_the_national_form(users, tavan):
+    from ketnoi.channels.importers import import_propagandists
+    from ketnoi.channels.models import Propagandist
+
+    commune, _village = tavan
+    good = _csv(
+        "commune_code,full_name,phone\n"
+        f"{commune.code},Lò Văn Một,84912345678\n"
+        f"{commune.code},Lò Văn Hai,0166.123.4567\n"  # an 11-digit number of before 2018
+        f"{commune.code},Lò Văn Ba,0214 3871 234\n"  # a Lào Cai landline: a valid number
+        f"{commune.code},Lò Văn Bốn,\n"
+    )
+    assert import_propagandists(good, user=users["xa.tavan"]).created == 4
+    phones = dict(Propagandist.objects.filter(commune=commune).values_list("full_name", "phone"))
+    assert phones == {
+        "Lò Văn Một": "0912345678",
+        "Lò Văn Hai": "0361234567",
+        "Lò Văn Ba": "02143871234",
+        "Lò Văn Bốn": "",
+    }
+    bad = _csv(f"commune_code,full_name,phone\n{commune.code},Lò Văn Năm,091 234 567\n")
+    with pytest.raises(ImportFailed) as failed:
+        import_propagandists(bad, user=users["xa.tavan"])
+    [error] = failed.value.errors
+    assert (error.row, error.field) == (2, "phone") and "not a valid Vietnamese phone number" in error.message
