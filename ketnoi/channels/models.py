@@ -432,3 +432,118 @@ class Delivery(TimeStampedModel):
 
     def __str__(self):
         return f"{self.key} [{self.state}]"
+
+
+# ---- devices, play logs and the commune's programme (issues 8.5–8.7) ----------------------------
+
+
+class DeviceCredential(Audited, TimeStampedModel):
+    """The token a loudspeaker cluster or an e-board uses to talk to Kết Nối. Only its SHA-256 is
+    stored; the token is shown once when issued. A revoked credential is refused at once."""
+
+    SCOPE_UNIT_PATH = "commune"
+
+    class State(models.TextChoices):
+        UNKNOWN = "", _("never seen")
+        ONLINE = "online", _("online")
+        PLAYING = "playing", _("playing")
+        OFFLINE = "offline", _("offline")
+
+    commune = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
+    cluster = models.ForeignKey(
+        LoudspeakerCluster, null=True, blank=True, on_delete=models.CASCADE, related_name="credentials"
+    )
+    board = models.ForeignKey(
+        BulletinBoard, null=True, blank=True, on_delete=models.CASCADE, related_name="credentials"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=12, editable=False)  # the token's first characters, to tell them apart
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    last_state = models.CharField(max_length=8, choices=State.choices, blank=True, default="")
+    volume = models.PositiveSmallIntegerField(null=True, blank=True)  # 0–100
+    signal = models.SmallIntegerField(null=True, blank=True)  # dBm, or 0–100 as the device reports it
+    firmware = models.CharField(max_length=64, blank=True)
+    offline_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("device credential")
+        verbose_name_plural = _("device credentials")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cluster__isnull=False, board__isnull=True)
+                | models.Q(cluster__isnull=True, board__isnull=False),
+                name="channels_credential_one_device",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.cluster or self.board})"
+
+
+class Heartbeat(models.Model):
+    """What a device said about itself, as it said it (the credential keeps the latest)."""
+
+    credential = models.ForeignKey(DeviceCredential, on_delete=models.CASCADE, related_name="heartbeats")
+    state = models.CharField(max_length=8)
+    volume = models.PositiveSmallIntegerField(null=True, blank=True)
+    signal = models.SmallIntegerField(null=True, blank=True)
+    firmware = models.CharField(max_length=64, blank=True)
+    reported_at = models.DateTimeField()  # the device's clock
+    received_at = models.DateTimeField(auto_now_add=True)  # ours
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["credential", "-received_at"], name="channels_heartbeat_latest")]
+
+    def __str__(self):
+        return f"{self.credential_id}: {self.state} at {self.reported_at:%Y-%m-%d %H:%M:%S}"
+
+
+class PlayLog(models.Model):
+    """A device's report that it played (cluster) or displayed (board) a rendition. ``client_id``
+    is the device's own id for the line: a batch sent again is recognised and changes nothing."""
+
+    SCOPE_UNIT_PATH = "commune"
+
+    credential = models.ForeignKey(DeviceCredential, on_delete=models.PROTECT, related_name="play_logs")
+    commune = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.PROTECT, related_name="play_logs")
+    rendition = models.ForeignKey(Rendition, on_delete=models.PROTECT, related_name="play_logs")
+    delivery = models.ForeignKey(Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="play_logs")
+    client_id = models.CharField(max_length=64)
+    started_at = models.DateTimeField()  # the device's clock, checked against ours on arrival
+    seconds = models.PositiveIntegerField(default=0)
+    completed = models.BooleanField(default=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["credential", "client_id"], name="channels_playlog_once"),
+        ]
+        indexes = [models.Index(fields=["commune", "started_at"], name="channels_playlog_commune")]
+
+    def __str__(self):
+        return f"{self.credential_id}/{self.client_id}"
+
+
+class ProgrammeDecision(Audited, TimeStampedModel):
+    """The commune's choice about a bulletin on one of its stations (Circular 39/2020): whether a
+    normal bulletin is played, and where a normal or priority one goes among the day's items."""
+
+    SCOPE_UNIT_PATH = "station__commune"
+
+    station = models.ForeignKey(RadioStation, on_delete=models.CASCADE, related_name="decisions")
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="decisions")
+    accepted = models.BooleanField(_("played"), default=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    decided_by = models.ForeignKey("orgs.User", null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("programme decision")
+        verbose_name_plural = _("programme decisions")
+        constraints = [models.UniqueConstraint(fields=["station", "bulletin"], name="channels_decision_once")]
+
+    def __str__(self):
+        return f"{self.station} / {self.bulletin}: {'play' if self.accepted else 'skip'} #{self.position}"

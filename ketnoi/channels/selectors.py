@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
@@ -222,3 +224,83 @@ def content_text_in(bulletin, language) -> str:
     source = variant.published or variant if not variant.is_source else variant
     parts = [source.title, source.summary or "", html_to_text(source.body or "")]
     return "\n\n".join(p.strip() for p in parts if p and p.strip())
+
+
+# ---- the day's programme of a station or a cluster (Circular 39/2020 priorities) ----------------
+
+
+@dataclass
+class ProgrammeItem:
+    """One bulletin in a station's day: when it plays (None: an emergency, at once), in which
+    languages (each rendition with the cluster deliveries it has), and the commune's decision."""
+
+    bulletin: object
+    at: object  # aware datetime, or None for an emergency
+    renditions: list
+    deliveries: list
+    decision: object | None
+
+    @property
+    def priority(self) -> str:
+        return self.bulletin.priority
+
+    @property
+    def plays(self) -> bool:
+        """Emergency and priority bulletins always play; a normal one only once the commune accepts it."""
+        if self.priority != "normal":
+            return True
+        return self.decision is not None and self.decision.accepted
+
+
+PRIORITY_RANK = {"emergency": 0, "priority": 1, "normal": 2}
+
+
+def station_programme(station, day, *, cluster=None) -> list[ProgrammeItem]:
+    """What ``station`` (or one of its clusters) has for ``day``: every approved, unexpired
+    bulletin with a live delivery to its clusters, at each scheduled time of the day; emergencies
+    first and at once; then by time, priority before normal, and the commune's order within a time."""
+    from .models import Bulletin, Delivery, ProgrammeDecision
+
+    deliveries = Delivery.objects.filter(
+        cluster__station=station,
+        endpoint=Delivery.Endpoint.CLUSTER,
+        bulletin__state=Bulletin.State.APPROVED,
+        cancelled_at__isnull=True,
+    ).exclude(state__in=[Delivery.State.CANCELLED, Delivery.State.FAILED])
+    if cluster is not None:
+        deliveries = deliveries.filter(cluster=cluster)
+    deliveries = list(deliveries.select_related("rendition__language", "bulletin"))
+    by_bulletin: dict[int, list] = {}
+    for delivery in deliveries:
+        by_bulletin.setdefault(delivery.bulletin_id, []).append(delivery)
+    if not by_bulletin:
+        return []
+    bulletins = {
+        b.pk: b
+        for b in Bulletin.objects.filter(pk__in=by_bulletin)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        .prefetch_related("schedules")
+    }
+    decisions = {d.bulletin_id: d for d in ProgrammeDecision.objects.filter(station=station, bulletin__in=bulletins)}
+    items = []
+    for pk, bulletin in bulletins.items():
+        rows = by_bulletin[pk]
+        renditions = sorted({d.rendition for d in rows}, key=lambda r: (r.language.bcp47 != "vi", r.language.bcp47))
+        if bulletin.priority == "emergency":
+            items.append(ProgrammeItem(bulletin, None, renditions, rows, decisions.get(pk)))
+            continue
+        for schedule in bulletin.schedules.all():
+            for at in occurrences(schedule, day):
+                items.append(ProgrammeItem(bulletin, at, renditions, rows, decisions.get(pk)))
+
+    def order(item):
+        decided = item.decision.position if item.decision and item.decision.position else 9999
+        return (
+            item.at is not None,
+            item.at or item.bulletin.approved_at,
+            PRIORITY_RANK[item.priority],
+            decided,
+            item.bulletin.approved_at,
+        )
+
+    return sorted(items, key=order)

@@ -164,3 +164,32 @@ def test_the_phone_of_an_sms_recipient_is_encrypted_and_unique_per_commune(netwo
     assert SmsRecipient.objects.get(phone_index=crypto.blind_index("+84912000001", crypto.normalise_contact)) == first
     with pytest.raises(IntegrityError), transaction.atomic():
         SmsRecipient.objects.create(commune=network["a"], phone="+84912000001", language=first.language)
+
+
+def test_the_station_programme_follows_circular_39_priorities(users, network, monkeypatch):
+    import datetime as dt
+
+    from ketnoi.channels.models import ProgrammeDecision
+    from ketnoi.channels.selectors import station_programme
+
+    monkeypatch.setattr(outbox, "send_one", lambda pk, now=None: "sent")
+    a = network["a"]
+    normal = _approved(users, _bulletin(users, network["laocai"], target_units=[a]))
+    priority = _bulletin(users, network["laocai"], target_units=[a], priority="priority")
+    priority = _approved(users, priority)
+    emergency = _approved(users, _bulletin(users, network["laocai"], target_units=[a], priority="emergency"))
+    station = network["clusters"][0].station
+    day = dt.date(2026, 12, 7)
+    items = station_programme(station, day)
+    assert [(i.bulletin.pk, i.at is None) for i in items][0] == (emergency.pk, True)  # at once, first
+    timed = [i for i in items if i.at is not None]
+    assert [i.bulletin.pk for i in timed] == [priority.pk, normal.pk]  # same 06:00 slot: priority first
+    assert [i.plays for i in timed] == [True, False]  # the normal one waits for the commune
+    assert [r.language.bcp47 for r in timed[0].renditions] == ["vi", "hmn"]
+    ProgrammeDecision.objects.create(station=station, bulletin=normal, accepted=True, position=1)
+    assert all(i.plays for i in station_programme(station, day))
+    assert station_programme(station, day + dt.timedelta(days=1))[0].bulletin == emergency  # no slot that day
+    services.bulletin_transition(user=users["dieuphoi"], bulletin=emergency, action="withdraw", comment="Hết hiệu lực")
+    assert emergency.pk not in {i.bulletin.pk for i in station_programme(station, day)}
+    cluster_items = station_programme(station, day, cluster=network["clusters"][1])
+    assert {d.cluster_id for i in cluster_items for d in i.deliveries} == {network["clusters"][1].pk}
