@@ -141,11 +141,13 @@ def _claim(delivery_id: int, now) -> bool:
 
 
 def _message(delivery: Delivery):
-    from .senders.base import OutboundMessage
+    from .phones import normalise_phone
+    from .senders import OutboundMessage
 
     rendition = delivery.rendition
     if delivery.endpoint == Delivery.Endpoint.SMS:
-        return OutboundMessage(to=delivery.recipient.phone, text=rendition.text, key=delivery.key)
+        to = normalise_phone(delivery.recipient.phone, for_sms=True)
+        return OutboundMessage(to=to, text=rendition.text, key=delivery.key)
     return OutboundMessage(to=delivery.account.handle, text=rendition.text, key=delivery.key)
 
 
@@ -155,7 +157,9 @@ def _platform(delivery: Delivery) -> str:
 
 def send_one(delivery_id: int, *, now=None) -> str:
     """Claim, send and record one pushed delivery; returns its state afterwards."""
-    from .senders import base, sender_for
+    from django.core.exceptions import ValidationError
+
+    from .senders import PermanentSendError, SenderNotConfigured, TransientSendError, sender_for
 
     now = now or timezone.now()
     if not _claim(delivery_id, now):
@@ -168,19 +172,30 @@ def send_one(delivery_id: int, *, now=None) -> str:
         _fail(delivery_id, _("The recipient opted out."))
         return Delivery.State.FAILED
     try:
-        sender = sender_for(_platform(delivery))
-        result = sender.send(_message(delivery))
-    except base.TransientSendError as exc:
+        message = _message(delivery)
+        with sender_for(_platform(delivery)) as sender:
+            result = sender.send(message)
+    except TransientSendError as exc:
         attempts = delivery.attempts
         if attempts >= MAX_ATTEMPTS:
             _fail(delivery_id, _("Gave up after %(n)s attempts: %(reason)s") % {"n": attempts, "reason": exc})
             return Delivery.State.FAILED
+        wait = _backoff(attempts)
+        if getattr(exc, "retry_after", None):
+            wait = max(wait, dt.timedelta(seconds=float(exc.retry_after)))
         Delivery.objects.filter(pk=delivery_id, state=Delivery.State.SENDING).update(
-            state=Delivery.State.QUEUED, next_attempt_at=timezone.now() + _backoff(attempts), reason=str(exc)[:500]
+            state=Delivery.State.QUEUED, next_attempt_at=timezone.now() + wait, reason=str(exc)[:500]
         )
         return Delivery.State.QUEUED
-    except (base.PermanentSendError, base.NotConfigured) as exc:
+    except PermanentSendError as exc:
+        if getattr(exc, "opted_out", False) and delivery.recipient_id:
+            SmsRecipient.objects.filter(pk=delivery.recipient_id, opted_out_at__isnull=True).update(
+                opted_out_at=timezone.now(), opt_out_source=_platform(delivery)
+            )
         _fail(delivery_id, str(exc))
+        return Delivery.State.FAILED
+    except (SenderNotConfigured, ValidationError) as exc:
+        _fail(delivery_id, " ".join(getattr(exc, "messages", [str(exc)])))
         return Delivery.State.FAILED
     Delivery.objects.filter(pk=delivery_id, state=Delivery.State.SENDING).update(
         state=Delivery.State.SENT, provider_id=result.provider_id[:120], sent_at=timezone.now(), reason=""
@@ -223,7 +238,8 @@ def recover_stalled(*, now=None) -> dict[str, int]:
         from .senders import sender_for
 
         try:
-            idempotent = getattr(sender_for(_platform(delivery)), "idempotent", False)
+            with sender_for(_platform(delivery)) as sender:
+                idempotent = sender.idempotent
         except Exception:  # not configured any more: resending cannot happen either
             idempotent = False
         with transaction.atomic():

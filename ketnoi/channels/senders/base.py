@@ -133,6 +133,9 @@ class Sender(Protocol):
 class BaseSender:
     platform = ""
     name = ""
+    # True where the provider drops a second message with the same key (the outbox may then send a
+    # delivery again after a crash); False where a resend would be a second message (SMPP).
+    idempotent = False
 
     def send(self, message: OutboundMessage) -> SendResult:  # pragma: no cover - every adapter has its own
         raise NotImplementedError

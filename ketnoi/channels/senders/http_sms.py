@@ -49,6 +49,7 @@ FAILED = {"failed", "undelivered", "undeliv", "expired", "rejected", "rejectd", 
 class HttpSmsSender(BaseSender):
     platform = "sms"
     name = "http-sms"
+    idempotent = True  # the key travels as the request id
 
     def __init__(
         self,

@@ -69,6 +69,7 @@ def verify(secret: str, body: bytes, headers, *, tolerance: int = 300, now: floa
 class WebhookSender(BaseSender):
     platform = "webhook"
     name = "webhook"
+    idempotent = True  # the key travels as the request id
 
     def __init__(self, *, url: str, secret: str, timeout: float = 10.0, tolerance: int = 300):
         self.url = check_url("WEBHOOK_URL", url)

@@ -91,6 +91,7 @@ class ZaloSender(BaseSender):
         if not access_token:
             raise SenderNotConfigured("ZALO_OA_ACCESS_TOKEN is not set")
         self.mode = (mode or "cs").strip().lower()
+        self.idempotent = self.mode == "zns"  # ZNS takes the key as tracking_id; the OA message API has none
         if self.mode not in ("cs", "zns"):
             raise SenderNotConfigured(f"ZALO_MODE must be cs or zns, not {mode!r}")
         if self.mode == "zns" and not zns_template_id:
