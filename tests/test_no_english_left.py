@@ -26,6 +26,7 @@ STAFF_PAGES = [
     "/villages/",
     "/channels/",
     "/channels/import/",
+    "/units/current/commune/03037/sms-recipients/",
     "/agencies/",
     "/users/",
     "/audit/",

@@ -29,6 +29,7 @@ class InventoryKind(StrEnum):
     BOARDS = "boards"
     PROPAGANDISTS = "propagandists"
     ACCOUNTS = "accounts"
+    SMS_RECIPIENTS = "sms_recipients"
 
 
 class DeviceOut(Schema):

@@ -469,10 +469,75 @@ def import_accounts(source, *, user, filename: str | None = None) -> ImportResul
     return ImportResult(table.filename, len(planned), created, updated)
 
 
+SMS_RECIPIENT_COLUMNS = ["commune_code", "phone"]
+SMS_RECIPIENT_OPTIONAL = ["village", "language_code"]
+
+
+def import_sms_recipients(source, *, user, filename: str | None = None) -> ImportResult:
+    """People who asked for the commune's SMS bulletins (with their consent on record at the commune):
+    matched by commune and number, stored encrypted in E.164; an opted-out number stays opted out."""
+    from ketnoi.core import crypto
+    from ketnoi.people.models import Language
+
+    from .models import SmsRecipient
+
+    table = read_table(source, filename=filename, required=SMS_RECIPIENT_COLUMNS, optional=SMS_RECIPIENT_OPTIONAL)
+    rows = _Rows(table.filename, user)
+    languages = {}
+    for language in Language.objects.all():
+        for name in (language.bcp47, language.iso639_3, language.name_vi, language.name_en):
+            languages[fold(name)] = language
+    vietnamese = languages[fold("vi")]
+    planned, seen = [], {}
+    for row in table.rows:
+        commune = rows.commune(row)
+        try:
+            phone = normalise_phone(row.get("phone") or "", for_sms=True)
+        except ValidationError as exc:
+            rows.error(row, "phone", " ".join(exc.messages))
+            phone = ""
+        written = row.get("language_code")
+        language = languages.get(fold(written)) if written else vietnamese
+        if language is None:
+            rows.error(row, "language_code", _("unknown language %(value)r") % {"value": written})
+        village = rows.village(row, commune)
+        if commune is None or not phone or language is None:
+            continue
+        key = (commune.id, phone)
+        if key in seen:
+            rows.error(row, "phone", _("duplicate of row %(row)s (same commune and number)") % {"row": seen[key]})
+            continue
+        seen[key] = row.number
+        planned.append({"commune": commune, "phone": phone, "language": language, "village": village})
+    if rows.errors:
+        raise ImportFailed(rows.errors)
+    created = updated = 0
+    with transaction.atomic():
+        for values in planned:
+            index = crypto.blind_index(values["phone"], crypto.normalise_contact)
+            record = SmsRecipient.objects.filter(commune=values["commune"], phone_index=index).first()
+            if record is None:
+                SmsRecipient.objects.create(**values)
+                created += 1
+            elif record.language != values["language"] or values["village"] not in (None, record.village):
+                # an empty village keeps the one on record
+                record.language, record.village = values["language"], values["village"] or record.village
+                record.save()
+                updated += 1
+        audit.record(
+            audit.AuditEntry.Action.IMPORT,
+            model=SmsRecipient._meta.label_lower,
+            object_repr=table.filename,
+            after={"rows": len(planned), "created": created, "updated": updated},
+        )
+    return ImportResult(table.filename, len(planned), created, updated)
+
+
 # The kinds of inventory file, by the name the import page and the API give them.
 IMPORTERS = {
     "loudspeakers": import_loudspeakers,
     "boards": import_boards,
     "propagandists": import_propagandists,
     "accounts": import_accounts,
+    "sms_recipients": import_sms_recipients,
 }

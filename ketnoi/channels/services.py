@@ -557,3 +557,85 @@ def bulletin_transition(*, user, bulletin, action: str, comment: str = ""):
 
         outbox.cancel_bulletin(bulletin, reason=comment)
     return bulletin
+
+
+# ---- SMS recipients ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sms_recipient_add(*, user, commune, phone: str, language, village=None):
+    """Register a person who asked for the commune's SMS bulletins (E.164, encrypted). A number
+    already on the commune's list is refused; an opted-out one is not silently opted back in."""
+    from django.db import IntegrityError
+
+    from ketnoi.core import crypto
+
+    from .models import SmsRecipient
+    from .phones import normalise_phone
+
+    require(user, CHANNELS_MANAGE, commune)
+    phone = normalise_phone(phone or "", for_sms=True)
+    if village is not None and village.commune_id != commune.pk:
+        raise ValidationError({"village": _("The village is not in this commune.")})
+    index = crypto.blind_index(phone, crypto.normalise_contact)
+    existing = SmsRecipient.objects.filter(commune=commune, phone_index=index).first()
+    if existing is not None:
+        if existing.opted_out_at:
+            raise ValidationError(
+                {
+                    "phone": _("This number opted out on %(date)s; it is added again only when the person asks.")
+                    % {"date": existing.opted_out_at.strftime("%d/%m/%Y")}
+                }
+            )
+        raise ValidationError({"phone": _("This number is already on the commune's list.")})
+    try:
+        with transaction.atomic():
+            return SmsRecipient.objects.create(commune=commune, phone=phone, language=language, village=village)
+    except IntegrityError:  # the same number added at the same moment by someone else
+        raise ValidationError({"phone": _("This number is already on the commune's list.")}) from None
+
+
+@transaction.atomic
+def sms_recipient_opt_out(*, user, recipient, source: str = "staff"):
+    """The person asked to receive nothing more: nothing queued for them is sent."""
+    from django.utils import timezone
+
+    from .models import Delivery, SmsRecipient
+
+    require(user, CHANNELS_MANAGE, recipient)
+    recipient = SmsRecipient.objects.select_for_update().get(pk=recipient.pk)
+    if recipient.opted_out_at is None:
+        recipient.opted_out_at = timezone.now()
+        recipient.opt_out_source = source[:40]
+        recipient.save()
+        Delivery.objects.filter(recipient=recipient, state=Delivery.State.QUEUED).update(
+            state=Delivery.State.CANCELLED, reason=_("The recipient opted out.")
+        )
+    return recipient
+
+
+def opt_out_number(phone: str, *, source: str) -> int:
+    """An opt-out received by SMS or messaging (no user: the person themselves): every commune's
+    record of the number; returns how many were opted out."""
+    from django.utils import timezone
+
+    from ketnoi.core import crypto
+
+    from .models import Delivery, SmsRecipient
+    from .phones import normalise_phone
+
+    try:
+        index = crypto.blind_index(normalise_phone(phone), crypto.normalise_contact)
+    except ValidationError:
+        return 0
+    with transaction.atomic():
+        ids = list(
+            SmsRecipient.objects.filter(phone_index=index, opted_out_at__isnull=True).values_list("pk", flat=True)
+        )
+        for recipient in SmsRecipient.objects.filter(pk__in=ids):
+            recipient.opted_out_at, recipient.opt_out_source = timezone.now(), source[:40]
+            recipient.save()  # audited, one entry per record
+        Delivery.objects.filter(recipient__in=ids, state=Delivery.State.QUEUED).update(
+            state=Delivery.State.CANCELLED, reason=_("The recipient opted out.")
+        )
+    return len(ids)

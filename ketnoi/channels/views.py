@@ -28,6 +28,9 @@ class InventoryImportForm(forms.Form):
         choices=[
             ("loudspeakers", _("Radio stations and loudspeaker clusters")),
             ("boards", _("Electronic bulletin boards")),
+            ("propagandists", _("grassroots propagandists")),
+            ("accounts", _("SMS senders and messaging accounts")),
+            ("sms_recipients", _("SMS recipients")),
         ],
     )
     file = forms.FileField(label=_("File (CSV UTF-8 or XLSX)"))
@@ -582,3 +585,72 @@ def bulletin_transition(request, pk):
         return _bulletin_page(request, bulletin, status=403)
     messages.success(request, _("Done."))
     return redirect("bulletin-detail", pk=bulletin.pk)
+
+
+# ---- SMS recipients -----------------------------------------------------------------------------
+
+
+class SmsRecipientForm(forms.Form):
+    phone = forms.CharField(label=_("Phone (mobile)"), max_length=30)
+    language = forms.ModelChoiceField(label=_("Language"), queryset=None)
+    village = forms.ModelChoiceField(label=_("Village"), queryset=None, required=False)
+
+    def __init__(self, *args, commune=None, **kwargs):
+        from ketnoi.geo.models import Village
+        from ketnoi.people.models import Language
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].queryset = Language.objects.all()
+        self.fields["language"].initial = Language.objects.filter(bcp47="vi").first()
+        self.fields["village"].queryset = Village.objects.filter(commune=commune).order_by("sort_key")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sms_recipients(request, code):
+    from .models import SmsRecipient
+    from .phones import mask
+
+    commune = get_object_or_404(AdminUnit, structure="current", level="commune", code=code)
+    if not allows(request.user, CHANNELS_MANAGE, commune):
+        raise Http404
+    form = SmsRecipientForm(request.POST or None, commune=commune)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.sms_recipient_add(user=request.user, commune=commune, **form.cleaned_data)
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(request, _("Number added."))
+                return redirect("sms-recipients", code=commune.code)
+    recipients = SmsRecipient.objects.filter(commune=commune).select_related("village", "language").order_by("-id")
+    page = paginate(request, recipients, per_page=100)
+    rows = [(r, mask(r.phone) if r.phone.startswith("+") else "•••") for r in page]
+    return render(
+        request,
+        "channels/sms_recipients.html",
+        {
+            "commune": commune,
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "active": recipients.filter(opted_out_at__isnull=True).count(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def sms_recipient_opt_out(request, pk):
+    from .models import SmsRecipient
+
+    recipient = get_object_or_404(SmsRecipient.objects.select_related("commune"), pk=pk)
+    if not allows(request.user, CHANNELS_MANAGE, recipient):
+        raise Http404
+    services.sms_recipient_opt_out(user=request.user, recipient=recipient, source="staff")
+    messages.success(request, _("The number will receive nothing more."))
+    return redirect("sms-recipients", code=recipient.commune.code)

@@ -24,3 +24,9 @@ MATRIX.update(
         "channels/renditions/<int:pk>/delete/": "channels test_bulletins: rendition of a visible bulletin only",
     }
 )
+MATRIX.update(
+    {
+        "units/current/commune/<str:code>/sms-recipients/": "channels test_outbox: another commune's officer gets 404",
+        "channels/sms-recipients/<int:pk>/opt-out/": "channels test_outbox: CHANNELS_MANAGE over the recipient's commune",
+    }
+)

@@ -193,3 +193,69 @@ def test_the_station_programme_follows_circular_39_priorities(users, network, mo
     assert emergency.pk not in {i.bulletin.pk for i in station_programme(station, day)}
     cluster_items = station_programme(station, day, cluster=network["clusters"][1])
     assert {d.cluster_id for i in cluster_items for d in i.deliveries} == {network["clusters"][1].pk}
+
+
+def test_sms_recipients_are_added_masked_imported_and_opted_out(login, users, network, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ketnoi.channels.importers import import_sms_recipients
+    from ketnoi.core.importing import ImportFailed
+    from ketnoi.orgs.models import User
+    from ketnoi.orgs.services import role_grant
+
+    a = network["a"]
+    officer = User.objects.create_user("xa.a", password="x" * 12)
+    role_grant(user=officer, role="commune_officer", unit=a)
+    client = login("xa.tavan")
+    assert client.get(f"/units/current/commune/{a.code}/sms-recipients/").status_code == 404  # another commune
+    client.force_login(officer)
+    page = client.get(f"/units/current/commune/{a.code}/sms-recipients/").content.decode()
+    assert "+84 91x xxx x01" in page and "912000001" not in page
+    vi = Language.objects.get(bcp47="vi").pk
+    refused = client.post(
+        f"/units/current/commune/{a.code}/sms-recipients/", {"phone": "0243 123 4567", "language": vi}
+    )
+    assert refused.status_code == 422 and 'value="0243 123 4567"' in refused.content.decode()
+    again = client.post(f"/units/current/commune/{a.code}/sms-recipients/", {"phone": "0912 000 001", "language": vi})
+    assert again.status_code == 422 and "already on the commune" in again.content.decode()
+    assert (
+        client.post(
+            f"/units/current/commune/{a.code}/sms-recipients/", {"phone": "0987654321", "language": vi}
+        ).status_code
+        == 302
+    )
+    added = SmsRecipient.objects.get(
+        commune=a,
+        phone_index=__import__("ketnoi.core.crypto", fromlist=["x"]).blind_index(
+            "+84987654321", __import__("ketnoi.core.crypto", fromlist=["x"]).normalise_contact
+        ),
+    )
+    assert added.phone == "+84987654321"
+    assert client.post(f"/channels/sms-recipients/{added.pk}/opt-out/").status_code == 302
+    assert SmsRecipient.objects.get(pk=added.pk).opted_out_at is not None
+    back = client.post(f"/units/current/commune/{a.code}/sms-recipients/", {"phone": "0987654321", "language": vi})
+    assert "opted out" in back.content.decode()
+
+    bad = SimpleUploadedFile(
+        "sdt.csv", f"commune_code,phone,language_code\n{a.code},0912000009,vi\n{a.code},12345,xx\n".encode()
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_sms_recipients(bad, user=officer, filename="sdt.csv")
+    assert {(e.row, e.field) for e in failed.value.errors} == {(3, "phone"), (3, "language_code")}
+    assert SmsRecipient.objects.filter(commune=a).count() == 4  # nothing written
+    good = SimpleUploadedFile(
+        "sdt.csv", f"commune_code,phone,language_code\n{a.code},0912000009,Tiếng Mông\n{a.code},+84912000001,vi\n".encode()
+    )
+    result = import_sms_recipients(good, user=officer, filename="sdt.csv")
+    assert (result.created, result.updated) == (1, 0)
+    assert SmsRecipient.objects.filter(commune=a, language__bcp47="hmn").count() == 2
+
+
+def test_an_opt_out_by_sms_cancels_what_is_queued(users, network, monkeypatch):
+    monkeypatch.setattr(outbox, "send_one", lambda pk, now=None: "sent")
+    bulletin = _approved(users, _bulletin(users, network["laocai"], target_units=[network["a"]]))
+    first = network["people"][0]
+    assert services.opt_out_number("0912 000 001", source="sms") == 1
+    assert services.opt_out_number("0912 000 001", source="sms") == 0
+    assert Delivery.objects.get(bulletin=bulletin, recipient=first).state == "cancelled"
+    assert services.opt_out_number("not a number", source="sms") == 0
