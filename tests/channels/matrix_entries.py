@@ -27,6 +27,6 @@ MATRIX.update(
 MATRIX.update(
     {
         "units/current/commune/<str:code>/sms-recipients/": "channels test_outbox: another commune's officer gets 404",
-        "channels/sms-recipients/<int:pk>/opt-out/": "channels test_outbox: CHANNELS_MANAGE over the recipient's commune",
+        "channels/sms-recipients/<int:pk>/opt-out/": "channels test_outbox: manage rights over its commune",
     }
 )

@@ -244,7 +244,8 @@ def test_sms_recipients_are_added_masked_imported_and_opted_out(login, users, ne
     assert {(e.row, e.field) for e in failed.value.errors} == {(3, "phone"), (3, "language_code")}
     assert SmsRecipient.objects.filter(commune=a).count() == 4  # nothing written
     good = SimpleUploadedFile(
-        "sdt.csv", f"commune_code,phone,language_code\n{a.code},0912000009,Tiếng Mông\n{a.code},+84912000001,vi\n".encode()
+        "sdt.csv",
+        f"commune_code,phone,language_code\n{a.code},0912000009,Tiếng Mông\n{a.code},+84912000001,vi\n".encode(),
     )
     result = import_sms_recipients(good, user=officer, filename="sdt.csv")
     assert (result.created, result.updated) == (1, 0)
