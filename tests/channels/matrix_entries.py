@@ -30,3 +30,10 @@ MATRIX.update(
         "channels/sms-recipients/<int:pk>/opt-out/": "channels test_outbox: manage rights over its commune",
     }
 )
+MATRIX.update(
+    {
+        "api/v1/channels/bulletins": "channels test_bulletins: the api lists only bulletins in scope",
+        "api/v1/channels/bulletins/<bulletin_id>": "channels test_bulletins: another province's editor gets 404",
+        "api/v1/channels/bulletins/<bulletin_id>/transition": "channels test_bulletins: scoped lookup, 422 problems",
+    }
+)

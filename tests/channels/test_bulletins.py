@@ -402,3 +402,35 @@ def test_a_superseded_speech_job_does_nothing(make_bulletin):
     Rendition.objects.filter(pk=speaker.pk).update(audio_status="pending")
     assert services.synthesize_rendition_now(speaker.pk, "0" * 64) == "superseded"
     assert Rendition.objects.get(pk=speaker.pk).audio_status == "pending"
+
+
+def test_the_api_lists_shows_and_moves_bulletins_in_scope(client, users, make_bulletin, tq_editor):
+    import json
+
+    from ketnoi.orgs.services import token_create
+
+    bulletin = make_bulletin()
+
+    def call(user, method, path, data=None):
+        _token, key = token_create(user=user, name="bulletins")
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+        if method == "get":
+            return client.get(path, **headers)
+        return client.post(path, json.dumps(data), content_type="application/json", **headers)
+
+    listed = call(users["bientap.laocai"], "get", "/api/v1/channels/bulletins").json()
+    assert [b["id"] for b in listed["items"]] == [bulletin.pk]
+    detail = call(users["bientap.laocai"], "get", f"/api/v1/channels/bulletins/{bulletin.pk}").json()
+    assert {r["channel"] for r in detail["renditions"]} == {"loudspeaker", "board", "sms"}
+    assert detail["deliveries"] == {}
+    refused = call(
+        users["bientap.laocai"], "post", f"/api/v1/channels/bulletins/{bulletin.pk}/transition", {"action": "submit"}
+    )
+    assert refused.status_code == 422 and refused["Content-Type"].startswith("application/problem+json")
+    assert "no audio yet" in refused.content.decode()
+    assert call(tq_editor, "get", f"/api/v1/channels/bulletins/{bulletin.pk}").status_code == 404
+    assert call(tq_editor, "get", "/api/v1/channels/bulletins").json()["items"] == []
+    bad = call(
+        users["bientap.laocai"], "post", f"/api/v1/channels/bulletins/{bulletin.pk}/transition", {"action": "fly"}
+    )
+    assert bad.status_code == 422 and "Unknown action" in bad.content.decode()
