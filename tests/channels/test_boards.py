@@ -324,3 +324,17 @@ def test_the_service_worker_is_served_from_the_boards_scope():
     response = Client().get("/boards/sw.js")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
     assert b"/boards/kiosk/" in response.content
+
+
+def test_an_emergency_is_shown_alone_in_its_own_style_and_a_retired_board_is_refused(publish, board, token):
+    publish("Họp thôn tháng 12")
+    publish("Lũ quét: sơ tán ngay", priority="emergency")
+    kiosk = Client()
+    kiosk.get("/boards/kiosk/?token=" + token)
+    html = kiosk.get("/boards/kiosk/").content.decode()
+    assert 'class="board board-emergency"' in html and '<article class="bulletin emergency"' in html
+    assert "Họp thôn tháng 12" not in html
+    assert 'content="60; url=?at=0"' in html  # one bulletin: the no-JS page only reloads for news
+    BulletinBoard.objects.filter(pk=board.pk).update(retired_on=timezone.localdate())
+    assert kiosk.get("/boards/kiosk/").status_code == 401
+    assert _device(token).get("/boards/feed.json").status_code == 401

@@ -122,3 +122,36 @@ def test_without_javascript_the_server_rotates_the_bulletins(browser, ketnoi_ser
     assert page.url.endswith("/boards/kiosk/?at=1")
     assert all(url.startswith(ketnoi_server.url + "/") for url in requests), requests
     context.close()
+
+
+RENAME = """
+from ketnoi.channels.models import BulletinBoard
+print(BulletinBoard.objects.filter(name__startswith='Bảng tin E2E chợ Tả Van').update(name=%r))
+"""
+
+
+def test_a_board_restarted_offline_shows_its_last_page_from_the_service_worker(browser, ketnoi_server, board_token):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(base_url=ketnoi_server.url, service_workers="allow")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto("/boards/kiosk/?token=" + board_token)
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    response = page.reload()  # now controlled: the worker keeps this page and its files
+    assert response.from_service_worker
+    expect(page.locator("article.bulletin:visible h1")).to_have_text(FIRST)
+    # the server's page changes (the board is renamed), then the network drops and the board restarts
+    assert ketnoi_server.shell(RENAME % "Bảng tin E2E chợ Tả Van (đổi tên)") == "1"
+    context.set_offline(True)
+    assert page.evaluate("fetch('/boards/feed.json').then(() => 'up', () => 'down')") == "down"
+    page.reload()
+    expect(page.locator("article.bulletin:visible h1")).to_have_text(FIRST)  # the last content
+    expect(page.locator(".board-name")).to_have_text("Bảng tin E2E chợ Tả Van")  # the kept page, not a new one
+    expect(page.locator("#board-offline")).to_be_visible()  # its first fetch failed
+    context.set_offline(False)
+    assert ketnoi_server.shell(RENAME % "Bảng tin E2E chợ Tả Van") == "1"
+    assert errors == []
+    context.close()
