@@ -391,3 +391,7 @@ WEBHOOK_URL = os.environ.get("WEBHOOK_URL", "")
 WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET", "")
 WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
 WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", "300"))
+
+# Electronic bulletin boards (docs/channels.md, "Electronic bulletin boards").
+BOARD_ROTATE_SECONDS = int(os.environ.get("BOARD_ROTATE_SECONDS", "15"))  # each bulletin stays this long
+BOARD_POLL_SECONDS = int(os.environ.get("BOARD_POLL_SECONDS", "60"))  # the kiosk fetches its feed this often

@@ -65,9 +65,16 @@ def commune_inventory(*, user, commune) -> dict:
         "show_phones": show_phones,
         "stations": list(stations),
         "boards": list(boards),
+        "board_status": _board_status(boards),
         "accounts": list(accounts),
         "speakers": speakers_in_service(commune=commune) if stations else 0,
     }
+
+
+def _board_status(boards):
+    from .boards import board_status  # issue 8.7: last seen, state, what each board shows now
+
+    return board_status(boards)
 
 
 def devices_for_user(*, user, commune_code=None, kind=None, in_service=None) -> list[dict]:

@@ -35,5 +35,13 @@ MATRIX.update(
         "api/v1/channels/bulletins": "channels test_bulletins: the api lists only bulletins in scope",
         "api/v1/channels/bulletins/<bulletin_id>": "channels test_bulletins: another province's editor gets 404",
         "api/v1/channels/bulletins/<bulletin_id>/transition": "channels test_bulletins: scoped lookup, 422 problems",
+        "boards/kiosk/": "channels test_boards: the board's own token only (unknown or revoked → 401)",
+        "boards/feed.json": "channels test_boards: only the board's own deliveries; no token → 401",
+        "boards/heartbeat": "channels test_boards: token-authenticated; cookie posts need CSRF",
+        "boards/displayed": "channels test_boards: only renditions sent to this board are accepted",
+        "boards/sw.js": "channels test_boards: a static script, no data",
+        "channels/boards/<int:pk>/preview/": "channels test_boards: another commune's officer gets 404",
+        "channels/boards/<int:pk>/token/": "channels test_boards: CHANNELS_MANAGE over the board's commune (404)",
+        "channels/boards/credentials/<int:pk>/revoke/": "channels test_boards: another commune's officer gets 404",
     }
 )

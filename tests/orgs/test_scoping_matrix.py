@@ -182,6 +182,8 @@ PUBLIC = {
     "api/v1/portal/answers",  # the public portal's published content
 }
 
+BOARD_DEVICE_ROUTES = {"boards/kiosk/", "boards/feed.json", "boards/heartbeat", "boards/displayed"}
+
 
 def _routes():
     def walk(resolver, prefix=""):
@@ -220,6 +222,15 @@ def _filled(route: str, village_id: int) -> str:
 def test_every_private_url_needs_sign_in(client, route, target):
     if route in PUBLIC or route == "logout/" or route.startswith("p/") or route in ("robots.txt", "sitemap.xml"):
         return  # public: the sign-in pages, the API description and the public portal (tests/portal)
+    if (
+        route in BOARD_DEVICE_ROUTES
+    ):  # authenticated by the board's token, not a session (tests/channels/test_boards.py)
+        for method in ("get", "post"):
+            response = getattr(client, method)("/" + route)
+            assert response.status_code in (401, 405), (method, route, response.status_code)
+        return
+    if route == "boards/sw.js":
+        return  # the kiosk's service worker: a static script, no data
     path = _filled(route, target.pk)
     for method in ("get", "post"):
         response = getattr(client, method)(path)
