@@ -24,3 +24,14 @@ MATRIX.update(
         "channels/renditions/<int:pk>/delete/": "channels test_bulletins: rendition of a visible bulletin only",
     }
 )
+MATRIX.update(
+    {
+        "channels/console/": "channels test_console: an editor (no station to run) gets 404",
+        "channels/console/<str:code>/": "channels test_console: another commune's officer gets 404",
+        "channels/console/<str:code>/decide/": "channels test_console: another commune's officer gets 404, no write",
+        "channels/console/plays/": "channels test_console: another commune's play logs 404, never listed",
+        "channels/console/clusters/": "channels test_console: clusters filtered through the user's scope",
+        "channels/console/province/": "channels test_console: a commune officer and another province get 404",
+        "channels/console/national/": "channels test_console: a provincial officer gets 404",
+    }
+)
