@@ -19,7 +19,7 @@ from ketnoi.core.exports import csv_response
 from ketnoi.core.paging import paginate
 from ketnoi.core.roles import CHANNELS_VIEW
 from ketnoi.core.scoping import allows, restrict, user_scope
-from ketnoi.core.text import format_date, parse_date
+from ketnoi.core.text import fold, format_date, normalize_text, parse_date
 from ketnoi.geo.models import AdminUnit
 
 from . import console, console_selectors
@@ -55,9 +55,9 @@ def console_index(request):
         raise Http404
     if communes.count() == 1:
         return redirect("console-commune", code=communes.first().code)
-    q = (request.GET.get("q") or "").strip()
+    q = normalize_text(request.GET.get("q") or "").strip()
     if q:
-        communes = communes.filter(name__icontains=q) | communes.filter(code=q)
+        communes = communes.filter(search_key__contains=fold(q)) | communes.filter(code=q)
     page = paginate(request, communes, per_page=100)
     return render(request, "channels/console_index.html", {"page": page, "q": q})
 

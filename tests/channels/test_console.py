@@ -180,6 +180,18 @@ def test_another_communes_officer_gets_404_and_writes_nothing(users, login, tava
     assert login("bientap").get("/channels/console/").status_code == 404  # an editor runs no station
 
 
+def test_a_coordinator_chooses_the_commune_folded_search(login, tavan, unit):
+    RadioStation.objects.create(commune=unit("00721"), name="Đài Đồng Văn")
+    client = login("dieuphoi")
+    page = client.get("/channels/console/")
+    assert page.status_code == 200
+    codes = {c.code for c in page.context["page"]}
+    assert {"03037", "00721"} <= codes
+    found = {c.code for c in client.get("/channels/console/?q=ta van").context["page"]}
+    assert "03037" in found and "00721" not in found  # "ta van" finds Tả Van, without its diacritics
+    assert client.get("/channels/console/03037/").status_code == 200  # channels.manage everywhere
+
+
 def test_cluster_states_show_never_seen_and_offline_the_longest_silent_first(login, tavan, settings):
     oldest = LoudspeakerCluster.objects.create(station=tavan["station"], name="Cụm đồi", speakers=1)
     _credential(oldest, seen_minutes_ago=300)
