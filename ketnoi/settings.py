@@ -347,6 +347,8 @@ KETNOI_SPEECH_TRUE_PEAK = float(os.environ.get("KETNOI_SPEECH_TRUE_PEAK", "-1.5"
 KETNOI_SPEECH_TIMEOUT_SECONDS = int(os.environ.get("KETNOI_SPEECH_TIMEOUT_SECONDS", "300"))
 KETNOI_SPEECH_MAX_UPLOAD_SECONDS = int(os.environ.get("KETNOI_SPEECH_MAX_UPLOAD_SECONDS", str(30 * 60)))
 KETNOI_SITE_URL = os.environ.get("KETNOI_SITE_URL", "")
+# A loudspeaker cluster or an e-board not heard from for this many minutes is shown offline (operator console).
+KETNOI_DEVICE_OFFLINE_AFTER = int(os.environ.get("KETNOI_DEVICE_OFFLINE_AFTER", "15"))
 NOTIFICATIONS_DUE_SOON_DAYS = int(os.environ.get("NOTIFICATIONS_DUE_SOON_DAYS", "7"))
 NOTIFICATIONS_OVERDUE_LOOKBACK_DAYS = int(os.environ.get("NOTIFICATIONS_OVERDUE_LOOKBACK_DAYS", "60"))
 NOTIFICATIONS_MAIL_BACKOFF_SECONDS = int(os.environ.get("NOTIFICATIONS_MAIL_BACKOFF_SECONDS", "60"))

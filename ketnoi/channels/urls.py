@@ -30,4 +30,5 @@ urlpatterns = [
     path("channels/renditions/<int:pk>/audio/", views.rendition_audio, name="rendition-audio"),
     path("channels/renditions/<int:pk>/delete/", views.rendition_delete, name="rendition-delete"),
     path("", include("ketnoi.channels.boards_urls")),
+    path("", include("ketnoi.channels.console_urls")),
 ]

@@ -19,6 +19,7 @@ from ketnoi.core.scoping import allows, require_capability
 from ketnoi.geo.models import AdminUnit
 
 from . import importers, selectors, services
+from .console_selectors import console_links
 from .models import MessagingAccount
 
 
@@ -43,7 +44,11 @@ def channel_list(request):
     return render(
         request,
         "channels/channel_list.html",
-        {"communes": communes, "can_import": request.user.has_capability(CHANNELS_MANAGE)},
+        {
+            "communes": communes,
+            "can_import": request.user.has_capability(CHANNELS_MANAGE),
+            "console": console_links(user=request.user),
+        },
     )
 
 

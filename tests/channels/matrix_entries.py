@@ -43,5 +43,12 @@ MATRIX.update(
         "channels/boards/<int:pk>/preview/": "channels test_boards: another commune's officer gets 404",
         "channels/boards/<int:pk>/token/": "channels test_boards: CHANNELS_MANAGE over the board's commune (404)",
         "channels/boards/credentials/<int:pk>/revoke/": "channels test_boards: another commune's officer gets 404",
+        "channels/console/": "channels test_console: an editor (no station to run) gets 404",
+        "channels/console/<str:code>/": "channels test_console: another commune's officer gets 404",
+        "channels/console/<str:code>/decide/": "channels test_console: another commune's officer gets 404, no write",
+        "channels/console/plays/": "channels test_console: another commune's play logs 404, never listed",
+        "channels/console/clusters/": "channels test_console: clusters filtered through the user's scope",
+        "channels/console/province/": "channels test_console: a commune officer and another province get 404",
+        "channels/console/national/": "channels test_console: a provincial officer gets 404",
     }
 )
