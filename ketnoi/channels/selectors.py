@@ -134,7 +134,7 @@ def bulletins_for(*, user, state: str | None = None, q: str | None = None) -> Qu
         bulletins = bulletins.filter(state=state)
     if q:
         wanted = fold(q)
-        ids = [b.pk for b in bulletins.only("pk", "title") if wanted in fold(b.title)]
+        ids = [pk for pk, title in visible.values_list("pk", "title") if wanted in fold(title)]
         bulletins = bulletins.filter(pk__in=ids)
     return bulletins.annotate(n_renditions=Count("renditions", distinct=True)).order_by("-updated_at", "-id")
 

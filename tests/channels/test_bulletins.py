@@ -434,3 +434,12 @@ def test_the_api_lists_shows_and_moves_bulletins_in_scope(client, users, make_bu
         users["bientap.laocai"], "post", f"/api/v1/channels/bulletins/{bulletin.pk}/transition", {"action": "fly"}
     )
     assert bad.status_code == 422 and "Unknown action" in bad.content.decode()
+
+
+def test_the_list_is_searched_without_diacritics(login, make_bulletin):
+    make_bulletin(title="Lịch tiêm phòng tháng Ba")
+    make_bulletin(title="Cảnh báo lũ quét")
+    client = login("bientap.laocai")
+    page = client.get("/channels/bulletins/", {"q": "tiem phong"}).content.decode()
+    assert "Lịch tiêm phòng tháng Ba" in page and "Cảnh báo lũ quét" not in page
+    assert client.get("/channels/bulletins/", {"q": "\x00"}).status_code == 200
