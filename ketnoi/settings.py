@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "ketnoi.translation",
     "ketnoi.content",
     "ketnoi.portal",
+    "ketnoi.inbox",
 ]
 
 MIDDLEWARE = [
