@@ -501,3 +501,32 @@ def lookup(reference: str) -> Feedback | None:
 
 def can_handle(user, feedback: Feedback) -> bool:
     return allows(user, FEEDBACK_HANDLE, feedback)
+
+
+# ---- retention ----------------------------------------------------------------------------------
+
+
+def retention_expire(*, now=None) -> dict:
+    """``private_feedback_message``: the words of feedback that came by SMS, messaging, a meeting or a
+    call-in (never published) are replaced by the marker once answered or rejected longer ago than
+    the period. The sender's contact follows ``feedback_sender`` (portal.services). Idempotent."""
+    from ketnoi.core import retention
+    from ketnoi.portal.models import ERASED_MESSAGE
+
+    limit = retention.cutoff("private_feedback_message", now)
+    if limit is None:
+        return {"private_feedback_message": 0}
+    with transaction.atomic():
+        rows = (
+            Feedback.objects.exclude(channel=Feedback.Channel.PORTAL)
+            .filter(state__in=[Feedback.State.PUBLISHED, Feedback.State.CLOSED, Feedback.State.REJECTED])
+            .filter(answered_at__lt=limit)
+            .exclude(message=ERASED_MESSAGE)
+        )
+        ids = []
+        for feedback in rows.select_for_update():
+            feedback.message = ERASED_MESSAGE
+            feedback.save(update_fields=["message", "updated_at"])
+            ids.append(feedback.pk)
+        retention.record_expiry("private_feedback_message", model="portal.feedback", count=len(ids), ids=ids)
+    return {"private_feedback_message": len(ids)}

@@ -25,3 +25,11 @@ def deliver_pending_answers() -> int:
         except Exception:  # noqa: BLE001 - a transient error: the next round tries again
             continue
     return done
+
+
+@periodic(crontab(minute="52", hour="3"), name="inbox.expire_private_feedback_messages")
+def expire_private_feedback_messages() -> dict:
+    """Replace the words of answered SMS, messaging, meeting and call-in feedback past their period."""
+    from .services import retention_expire
+
+    return retention_expire()

@@ -206,7 +206,11 @@ def sender_personal_data(*, contact: str) -> list[dict]:
                 "message": feedback.message,
                 "state": feedback.state,
                 "answer": feedback.answer,
+                "answer_delivery": feedback.answer_delivery,
                 "rejection_reason": feedback.rejection_reason,
+                "history": [
+                    {"at": e.at.isoformat(), "action": e.action, "note": e.note} for e in feedback.events.all()
+                ],
             }
         )
     return rows

@@ -385,3 +385,17 @@ def test_history_notes_never_hold_the_senders_words(users, recipient):
     services.reject(user=users["xa.tavan"], feedback=feedback, reason="Trùng lặp")
     notes = " ".join(FeedbackEvent.objects.filter(feedback=feedback).values_list("note", flat=True))
     assert TEXT not in notes and PHONE not in notes
+
+
+def test_private_feedback_messages_expire_after_their_retention_period(users, recipient, settings):
+    settings.PERSONAL_DATA_RETENTION_MONTHS = settings.PERSONAL_DATA_RETENTION_MONTHS | {"private_feedback_message": 24}
+    feedback = services.receive_inbound(platform="sms", message=InboundMessage(sender=PHONE, text=TEXT))
+    open_one = services.receive_inbound(platform="sms", message=InboundMessage(sender=PHONE, text="Còn đang chờ"))
+    portal = Feedback.objects.create(language=Language.objects.get(bcp47="vi"), unit=recipient.commune, message=TEXT)
+    for row in (feedback, portal):
+        services.answer(user=users["xa.tavan"], feedback=row, text="Đã trả lời")
+    later = timezone.now() + dt.timedelta(days=800)
+    assert services.retention_expire(now=later) == {"private_feedback_message": 1}
+    assert services.retention_expire(now=later) == {"private_feedback_message": 0}  # idempotent
+    feedback.refresh_from_db(), open_one.refresh_from_db(), portal.refresh_from_db()
+    assert feedback.message.startswith("[erased") and open_one.message == "Còn đang chờ" and portal.message == TEXT
