@@ -399,3 +399,21 @@ def test_private_feedback_messages_expire_after_their_retention_period(users, re
     assert services.retention_expire(now=later) == {"private_feedback_message": 0}  # idempotent
     feedback.refresh_from_db(), open_one.refresh_from_db(), portal.refresh_from_db()
     assert feedback.message.startswith("[erased") and open_one.message == "Còn đang chờ" and portal.message == TEXT
+
+
+def test_the_inbox_jobs_are_scheduled():
+    import ketnoi.inbox.tasks  # noqa: F401 - `ketnoi worker` autodiscovers the tasks modules
+    from ketnoi.core import jobs
+
+    names = {task.__name__ for task in jobs.queue._registry._periodic_tasks}
+    assert {"inbox.deliver_pending_answers", "inbox.expire_private_feedback_messages"} <= names
+
+
+def test_pending_answers_are_picked_up_by_the_periodic_job(gateway, recipient, users):
+    from ketnoi.inbox.tasks import deliver_pending_answers
+
+    feedback = services.receive_inbound(platform="sms", message=InboundMessage(sender=PHONE, text=TEXT))
+    services.answer(user=users["xa.tavan"], feedback=feedback, text="Trả lời")  # the on-commit job never ran
+    assert deliver_pending_answers.call_local() == 1
+    assert deliver_pending_answers.call_local() == 0
+    assert len(gateway.requests) == 1
