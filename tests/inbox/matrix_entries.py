@@ -9,3 +9,12 @@ MATRIX = {
         "(inbox test_a_forged_sms_post_is_refused_and_records_nothing, ..._forged_one_is_refused)"
     ),
 }
+MATRIX.update(
+    {
+        "api/v1/inbox/feedback": "inbox test_the_api_lists_routes_answers_and_closes_in_the_callers_area_only",
+        "api/v1/inbox/feedback/<int:feedback_id>": "inbox test_the_api_...: another commune's officer gets 404",
+        "api/v1/inbox/feedback/<int:feedback_id>/route": "inbox test_the_api_...: scoped lookup (404)",
+        "api/v1/inbox/feedback/<int:feedback_id>/answer": "inbox test_the_api_...: another commune's officer 404",
+        "api/v1/inbox/feedback/<int:feedback_id>/close": "inbox test_the_api_...: scoped lookup (404)",
+    }
+)

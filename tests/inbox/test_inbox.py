@@ -417,3 +417,47 @@ def test_pending_answers_are_picked_up_by_the_periodic_job(gateway, recipient, u
     assert deliver_pending_answers.call_local() == 1
     assert deliver_pending_answers.call_local() == 0
     assert len(gateway.requests) == 1
+
+
+# ---- API -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(client, users):
+    from ketnoi.orgs.services import token_create
+
+    def _for(username):
+        _token, key = token_create(user=users[username], name="inbox")
+
+        def call(method, path, data=None):
+            headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+            if method == "get":
+                return client.get(path, data or {}, **headers)
+            return client.post(path, json.dumps(data or {}), content_type="application/json", **headers)
+
+        return call
+
+    return _for
+
+
+def test_the_api_lists_routes_answers_and_closes_in_the_callers_area_only(api, users, tavan, recipient, committee):
+    feedback = services.receive_inbound(platform="sms", message=InboundMessage(sender=PHONE, text=TEXT))
+    FeedbackSender.objects.filter(feedback=feedback).update(name="Giàng A Páo")
+    officer = api("xa.tavan")
+    listed = officer("get", "/api/v1/inbox/feedback", {"state": "open"}).json()
+    [row] = listed["items"]
+    assert row["reference"] == feedback.reference and row["contact"] == "+84 91x xxx x78" and row["channel"] == "sms"
+    assert "Giàng" not in json.dumps(listed)
+    assert api("xa.dongvan")("get", "/api/v1/inbox/feedback").json()["items"] == []
+    assert api("xa.dongvan")("get", f"/api/v1/inbox/feedback/{feedback.pk}").status_code == 404
+    assert api("xa.dongvan")("post", f"/api/v1/inbox/feedback/{feedback.pk}/answer", {"answer": "x"}).status_code == 404
+    routed = officer("post", f"/api/v1/inbox/feedback/{feedback.pk}/route", {"topic": "infrastructure"})
+    assert (
+        routed.status_code == 200 and routed.json()["state"] == "routed" and routed.json()["agency"] == committee.code
+    )
+    assert officer("post", f"/api/v1/inbox/feedback/{feedback.pk}/route", {"topic": "nope"}).status_code == 422
+    assert officer("post", f"/api/v1/inbox/feedback/{feedback.pk}/close").status_code == 422  # not answered yet
+    answered = officer("post", f"/api/v1/inbox/feedback/{feedback.pk}/answer", {"answer": "Đã sửa đường."})
+    assert answered.status_code == 200 and answered.json()["answer_delivery"] == "pending"
+    closed = officer("post", f"/api/v1/inbox/feedback/{feedback.pk}/close")
+    assert closed.status_code == 200 and closed.json()["state"] == "closed"
