@@ -12,6 +12,7 @@ from ketnoi.emulation.api import router as emulation_router
 from ketnoi.exchange.api import router as exchange_router
 from ketnoi.geo.api import router as geo_router
 from ketnoi.geo.api import villages as villages_router
+from ketnoi.inbox.api import router as inbox_router
 from ketnoi.incidents.api import router as incidents_router
 from ketnoi.indicators.api import router as indicators_router
 from ketnoi.inspections.api import router as inspections_router
@@ -51,6 +52,7 @@ api.add_router("/", programmes_router)
 api.add_router("/", exchange_router)
 api.add_router("/", inspections_router)
 api.add_router("/", incidents_router)
+api.add_router("/", inbox_router)
 api.add_router("/", channels_router)
 api.add_router("/", emulation_router)
 api.add_router("/", notifications_router)

@@ -67,6 +67,9 @@ PERSONAL_DATA_RETENTION_MONTHS = {
     "feedback_sender": int(os.environ.get("KETNOI_RETAIN_FEEDBACK_SENDER_MONTHS", "24")),
     # the message of rejected feedback (never published), counted from the rejection
     "rejected_feedback_message": int(os.environ.get("KETNOI_RETAIN_REJECTED_FEEDBACK_MONTHS", "24")),
+    # the message of feedback that came by SMS, messaging, a meeting or a call-in (never published),
+    # counted from its answer or rejection (issue 8.9; a default, not a period fixed by law)
+    "private_feedback_message": int(os.environ.get("KETNOI_RETAIN_PRIVATE_FEEDBACK_MONTHS", "24")),
     # a deactivated account's names, e-mail and phone, counted from its last sign-in (or creation)
     "closed_account": int(os.environ.get("KETNOI_RETAIN_CLOSED_ACCOUNT_MONTHS", "60")),
 }
@@ -108,6 +111,7 @@ INSTALLED_APPS = [
     "ketnoi.translation",
     "ketnoi.content",
     "ketnoi.portal",
+    "ketnoi.inbox",
 ]
 
 MIDDLEWARE = [
@@ -363,6 +367,8 @@ TRANSLATION_IMPORT_MAX_BYTES = int(os.environ.get("TRANSLATION_IMPORT_MAX_BYTES"
 # SMS and messaging adapters (optional; docs/channels.md, ketnoi/channels/senders/). Nothing set: none.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "")  # "" | smpp | http
 SMS_BRAND_NAME = os.environ.get("SMS_BRAND_NAME", "")
+# [M] Days to answer citizen feedback that has no topic yet (topics carry their own: inbox.Topic).
+FEEDBACK_DEFAULT_DUE_DAYS = int(os.environ.get("KETNOI_FEEDBACK_DEFAULT_DUE_DAYS", "15"))
 SMS_OPT_OUT_KEYWORDS = _env_list("SMS_OPT_OUT_KEYWORDS", "TU CHOI,HUY,STOP")  # [M] the operator's keywords
 SMPP_HOST = os.environ.get("SMPP_HOST", "")
 SMPP_PORT = int(os.environ.get("SMPP_PORT", "2775"))

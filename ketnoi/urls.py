@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("ketnoi.reports.urls")),
     path("", include("ketnoi.translation.urls")),
     path("", include("ketnoi.content.urls")),
+    path("", include("ketnoi.inbox.urls")),
     path("", include("ketnoi.portal.urls")),
 ]

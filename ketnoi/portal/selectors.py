@@ -13,7 +13,10 @@ from .models import ERASED_MESSAGE, Feedback
 def published_answers(*, language=None) -> QuerySet[Feedback]:
     """Answered feedback that moderators published: message and answer only, never the sender."""
     answers = (
-        Feedback.objects.filter(state=Feedback.State.PUBLISHED)
+        # only what came through the portal: an SMS or a meeting's answer went back to its sender
+        Feedback.objects.filter(
+            state__in=[Feedback.State.PUBLISHED, Feedback.State.CLOSED], channel=Feedback.Channel.PORTAL
+        )
         .exclude(message=ERASED_MESSAGE)  # the sender asked for erasure: the pair is no longer shown
         .select_related("language", "unit")
     )
@@ -24,7 +27,8 @@ def published_answers(*, language=None) -> QuerySet[Feedback]:
 
 def feedback_list_for_user(*, user, state: str | None = None) -> QuerySet[Feedback]:
     """Feedback the user may moderate: CONTENT_APPRAISE over the feedback's unit (central: country scope)."""
-    feedback = restrict(Feedback.objects.all(), user, CONTENT_APPRAISE)
+    # the portal's own feedback; every channel's is in the inbox (ketnoi.inbox, issue 8.9)
+    feedback = restrict(Feedback.objects.filter(channel=Feedback.Channel.PORTAL), user, CONTENT_APPRAISE)
     if state:
         feedback = feedback.filter(state=state)
     return feedback.select_related("language", "unit", "item", "answered_by", "sender").order_by("-created_at", "-id")

@@ -110,15 +110,20 @@ def feedback_submit(
         raise ValidationError(errors)
     if unit is None and item is not None:
         unit = item.owner_unit
+    from ketnoi.inbox import services as inbox
+
     with transaction.atomic():
-        feedback = Feedback.objects.create(language=language, item=item, unit=unit, message=message)
+        feedback = Feedback.objects.create(
+            language=language, item=item, unit=unit, message=message, **inbox.intake_defaults(unit=unit)
+        )
         if name or contact:
             FeedbackSender.objects.create(feedback=feedback, name=name, contact=contact)
+        inbox.record_received(feedback)
     return feedback
 
 
 def _check_open(feedback: Feedback) -> None:
-    if feedback.state != Feedback.State.RECEIVED:
+    if not feedback.open:  # received or routed (the inbox, issue 8.9)
         raise ValidationError(_("This feedback has already been %(state)s.") % {"state": feedback.get_state_display()})
 
 
@@ -137,6 +142,7 @@ def feedback_answer(*, user, feedback: Feedback, answer: str) -> Feedback:
         feedback.state = Feedback.State.PUBLISHED
         feedback.answered_by = user
         feedback.answered_at = timezone.now()
+        feedback.answer_delivery = Feedback.AnswerDelivery.PUBLISHED
         feedback.save()
     return feedback
 
@@ -192,13 +198,19 @@ def sender_personal_data(*, contact: str) -> list[dict]:
             {
                 "reference": feedback.reference,
                 "sent": feedback.created_at.isoformat(),
+                "channel": feedback.channel,
+                "received": feedback.received_at.isoformat(),
                 "language": feedback.language.bcp47,
                 "name": sender.name,
                 "contact": sender.contact,
                 "message": feedback.message,
                 "state": feedback.state,
                 "answer": feedback.answer,
+                "answer_delivery": feedback.answer_delivery,
                 "rejection_reason": feedback.rejection_reason,
+                "history": [
+                    {"at": e.at.isoformat(), "action": e.action, "note": e.note} for e in feedback.events.all()
+                ],
             }
         )
     return rows
@@ -227,7 +239,7 @@ def feedback_retention_expire(*, now=None) -> dict:
     Idempotent; one summary audit entry per category that erased something."""
     from ketnoi.core import retention
 
-    closed = [Feedback.State.PUBLISHED, Feedback.State.REJECTED]
+    closed = [Feedback.State.PUBLISHED, Feedback.State.CLOSED, Feedback.State.REJECTED]
     result = {"feedback_sender": 0, "rejected_feedback_message": 0}
     limit = retention.cutoff("feedback_sender", now)
     if limit is not None:

@@ -342,7 +342,7 @@ def calendar_ics(request, language):
 # ---- citizen feedback ---------------------------------------------------------------------------
 
 
-_FEEDBACK_REFERENCE = re.compile(r"GY-\d{4}-\d{6,}")
+_FEEDBACK_REFERENCE = re.compile(r"GY-\d{4}-\d{6,}-[A-Z0-9]{3}")
 
 
 def _commune_from_words(form, words: str, chosen_code: str):

@@ -17,6 +17,7 @@ from smpplib.gsm import gsm_encode
 from ketnoi.channels.phones import mask, normalise_phone
 from ketnoi.channels.renditions import sms_size
 from ketnoi.channels.senders import (
+    InboundMessage,
     OptOut,
     OutboundMessage,
     PermanentSendError,
@@ -298,7 +299,11 @@ def test_an_opt_out_keyword_by_sms_is_an_opt_out():
         smsc.push(mo_body(text="Từ chối", source=b"84912345678", brand=b"UBND TAVAN"))
         smsc.push(mo_body(text="Cảm ơn", source=b"84912345678", brand=b"UBND TAVAN"))
         events = sender.receipts(0.5)
-    assert events == [OptOut(to="+84912345678", at=None, reason="SMS keyword 'Từ chối'")]
+    # any other text is a citizen's reply: feedback for the inbox (issue 8.9)
+    assert events == [
+        OptOut(to="+84912345678", at=None, reason="SMS keyword 'Từ chối'"),
+        InboundMessage(sender="+84912345678", text="Cảm ơn"),
+    ]
 
 
 # --- HTTP brand-name SMS gateway --------------------------------------------------------------------

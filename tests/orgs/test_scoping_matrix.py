@@ -180,6 +180,7 @@ PUBLIC = {
     "api/v1/",
     "api/v1/portal/items",
     "api/v1/portal/answers",  # the public portal's published content
+    "inbox/receive/<str:platform>/",  # providers post here; the adapter checks token or signature (tests/inbox)
 }
 
 BOARD_DEVICE_ROUTES = {"boards/kiosk/", "boards/feed.json", "boards/heartbeat", "boards/displayed"}

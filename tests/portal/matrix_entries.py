@@ -36,3 +36,11 @@ MATRIX = {
     "api/v1/portal/feedback/<int:feedback_id>/answer": "test_api_moderation_is_scoped",
     "api/v1/portal/feedback/<int:feedback_id>/reject": "test_api_moderation_is_scoped",
 }
+MATRIX.update(
+    {
+        "p/<str:lang>/gop-y/tra-cuu/": (
+            "public portal: a citizen's reference lookup, nothing personal, rate-limited "
+            "(tests/inbox/test_inbox.py::test_the_citizen_looks_up_the_answer_by_reference_without_anything_personal)"
+        ),
+    }
+)

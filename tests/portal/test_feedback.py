@@ -51,7 +51,8 @@ def test_citizen_sends_feedback_without_signing_in(client):
     response = _post(client, commune="tả van")
     feedback = Feedback.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/p/vi/gop-y/?sent={feedback.reference}"
-    assert feedback.reference == f"GY-{feedback.created_at:%Y}-{feedback.pk:06d}"
+    # the number, then a check code (issue 8.9): the citizen looks the answer up with it
+    assert feedback.reference == f"GY-{feedback.created_at:%Y}-{feedback.pk:06d}-{feedback.check_code}"
     assert feedback.state == "received" and feedback.message == MESSAGE
     assert feedback.unit.code == "03037" and feedback.language.bcp47 == "vi"
     assert feedback.sender.name == NAME and feedback.sender.contact == CONTACT

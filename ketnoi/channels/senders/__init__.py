@@ -19,6 +19,7 @@ from django.conf import settings
 
 from .base import (
     Event,
+    InboundMessage,
     OptOut,
     OutboundMessage,
     PermanentSendError,
@@ -33,6 +34,7 @@ from .base import (
 
 __all__ = [
     "Event",
+    "InboundMessage",
     "OptOut",
     "OutboundMessage",
     "PermanentSendError",

@@ -12,7 +12,8 @@ Both carry a short machine ``code`` (``timeout``, ``throttled``, ``http_500``, `
 ``opted_out`` …) that a page can translate, and ``reason``, the provider's own words, for an operator.
 
 Providers report delivery later. ``parse_events(body, headers)`` turns what a provider posted to
-the receipt endpoint (or, for SMPP, a deliver_sm PDU) into ``Receipt``s and ``OptOut``s; it raises
+the receipt endpoint (or, for SMPP, a deliver_sm PDU) into ``Receipt``s, ``OptOut``s and
+``InboundMessage``s (a citizen's reply: feedback for the inbox); it raises
 ``ReceiptRejected`` (a ValidationError: answer 4xx) when the post is not authentic.
 ``parse_receipt`` is the same, receipts only.
 """
@@ -113,7 +114,24 @@ class OptOut:
     reason: str = ""
 
 
-Event = Receipt | OptOut
+@dataclass(frozen=True)
+class InboundMessage:
+    """A message a citizen sent us (an SMS reply, a Zalo message, a webhook "message" event): it
+    becomes citizen feedback (ketnoi.inbox). ``sender`` is in the form the adapter sends to (E.164
+    for SMS, the Zalo user id); ``provider_id`` is the provider's id for it, when it gives one (the
+    same message posted twice is recorded once); ``commune`` a commune code, when the poster knows it."""
+
+    sender: str
+    text: str
+    at: datetime | None = None
+    provider_id: str = ""
+    commune: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "text", unicodedata.normalize("NFC", str(self.text)).strip())
+
+
+Event = Receipt | OptOut | InboundMessage
 
 
 @runtime_checkable

@@ -30,6 +30,7 @@ from ..renditions import sms_size
 from ._http import check_url, post, raise_for_status
 from .base import (
     BaseSender,
+    InboundMessage,
     OptOut,
     OutboundMessage,
     PermanentSendError,
@@ -131,6 +132,20 @@ class HttpSmsSender(BaseSender):
                     events.append(OptOut(to=normalise_phone(item.get("phone")), at=at, reason="gateway"))
                 except ValidationError:
                     raise ReceiptRejected("an opt-out without a valid phone number", code="bad_receipt") from None
+                continue
+            if item.get("type") in ("inbound", "mo"):  # a citizen's SMS to the brand name or short code
+                try:
+                    sender = normalise_phone(item.get("from") or item.get("phone"))
+                except ValidationError:
+                    raise ReceiptRejected("an inbound SMS without a valid phone number", code="bad_receipt") from None
+                events.append(
+                    InboundMessage(
+                        sender=sender,
+                        text=str(item.get("text") or ""),
+                        at=at,
+                        provider_id=str(item.get("id") or item.get("message_id") or ""),
+                    )
+                )
                 continue
             status = str(item.get("status") or "").strip().lower()
             provider_id = str(item.get("message_id") or "")

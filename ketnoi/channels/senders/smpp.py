@@ -43,6 +43,7 @@ from ..phones import gateway_digits, mask, normalise_phone
 from ..renditions import sms_size
 from .base import (
     BaseSender,
+    InboundMessage,
     OptOut,
     OutboundMessage,
     PermanentSendError,
@@ -314,8 +315,9 @@ class SmppSender(BaseSender):
         event = self.parse_deliver_sm(pdu)
         return [event] if event is not None else []
 
-    def parse_deliver_sm(self, pdu) -> Receipt | OptOut | None:
-        """A final delivery receipt → Receipt; an inbound opt-out keyword → OptOut; else None."""
+    def parse_deliver_sm(self, pdu) -> Receipt | OptOut | InboundMessage | None:
+        """A final delivery receipt → Receipt; an inbound opt-out keyword → OptOut; another inbound
+        text → InboundMessage; else None."""
         text = _decode(pdu.short_message or b"", pdu.data_coding or 0)
         if (pdu.esm_class or 0) & 0x3C == SMSC_DELIVERY_RECEIPT:
             fields = {name.lower(): value for name, value in RECEIPT_FIELD.findall(text.split(" text:")[0])}
@@ -336,6 +338,12 @@ class SmppSender(BaseSender):
             except ValidationError:
                 return None
             return OptOut(to=sender, at=None, reason=f"SMS keyword {text.strip()!r}")
+        if text.strip():  # any other inbound SMS: a citizen's reply, feedback for the inbox
+            try:
+                sender = normalise_phone(_text(pdu.source_addr))
+            except ValidationError:
+                return None
+            return InboundMessage(sender=sender, text=text)
         return None
 
     def _done_date(self, value: str | None) -> datetime | None:

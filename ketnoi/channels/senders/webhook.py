@@ -30,6 +30,7 @@ from django.utils.dateparse import parse_datetime
 from ._http import check_url, post, raise_for_status
 from .base import (
     BaseSender,
+    InboundMessage,
     OptOut,
     OutboundMessage,
     Receipt,
@@ -108,6 +109,19 @@ class WebhookSender(BaseSender):
                 if not item.get("to"):
                     raise ReceiptRejected("an opt-out names no recipient", code="bad_receipt")
                 events.append(OptOut(to=str(item["to"]), at=at, reason="webhook"))
+                continue
+            if item.get("type") == "message":  # a citizen wrote to us through the other system
+                if not item.get("from"):
+                    raise ReceiptRejected("a message names no sender", code="bad_receipt")
+                events.append(
+                    InboundMessage(
+                        sender=str(item["from"]),
+                        text=str(item.get("text") or ""),
+                        at=at,
+                        provider_id=str(item.get("id") or ""),
+                        commune=str(item.get("commune") or ""),
+                    )
+                )
                 continue
             if not item.get("id"):
                 raise ReceiptRejected("a receipt without id", code="bad_receipt")

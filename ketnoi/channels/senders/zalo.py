@@ -38,6 +38,7 @@ from ..phones import gateway_digits, normalise_phone
 from ._http import check_url, post, raise_for_status
 from .base import (
     BaseSender,
+    InboundMessage,
     OptOut,
     OutboundMessage,
     PermanentSendError,
@@ -181,6 +182,16 @@ class ZaloSender(BaseSender):
             if not provider_id:
                 raise ReceiptRejected("a delivery event without msg_id", code="bad_receipt")
             return [Receipt(provider_id, True, "", _moment(msg.get("delivery_time")) or at)]
+        if name == "user_send_text":  # a follower wrote to the OA
+            msg = event.get("message") or {}
+            sender = (event.get("sender") or {}).get("id")
+            if not sender:
+                raise ReceiptRejected("a message event without sender", code="bad_receipt")
+            return [
+                InboundMessage(
+                    sender=str(sender), text=str(msg.get("text") or ""), at=at, provider_id=str(msg.get("msg_id") or "")
+                )
+            ]
         if name == "unfollow":
             follower = (event.get("follower") or {}).get("id") or (event.get("sender") or {}).get("id")
             return [OptOut(to=str(follower), at=at, reason="unfollowed the OA")] if follower else []
