@@ -24,3 +24,8 @@ MATRIX.update(
         "channels/renditions/<int:pk>/delete/": "channels test_bulletins: rendition of a visible bulletin only",
     }
 )
+MATRIX.update(
+    {
+        "channels/evidence/<int:pk>/": "channels test_evidence: another commune's officer gets 404 for a value's rows",
+    }
+)

@@ -315,3 +315,37 @@ def test_the_rows_page_is_scoped_to_the_value(world, plays, login):
     hand = DataValue.objects.filter(provenance__isnull=True).first()
     if hand is not None:  # a value entered by hand has no rows to list
         assert login("dieuphoi").get(f"/channels/evidence/{hand.pk}/").status_code == 404
+
+
+def test_the_communes_report_shows_minutes_broadcast_with_their_play_logs(world, plays, users, login):
+    from django.urls import reverse
+
+    from ketnoi.orgs.models import Agency
+    from ketnoi.programmes import services as programme_services
+    from ketnoi.programmes.models import Programme
+
+    evidence.compute_period("2026Q4")
+    officer = users["xa.tavan"]
+    report = programme_services.report_open(
+        user=officer,
+        programme=Programme.objects.get(code="ctph-922-2024"),
+        period="2026Q4",
+        frequency="quarterly",
+        unit=world["ta_van"],
+        agency=Agency.objects.get(code="UBNDX-03037"),
+    )
+    client = login("xa.tavan")
+    url = reverse("report-detail", args=[report.pk])
+    body = client.get(url).content.decode()
+    total = value(evidence.MINUTES, world["ta_van"], "2026Q4")
+    assert "Số phút phát bản tin trên cụm loa" in body
+    assert f'href="/channels/evidence/{total.pk}/"' in body and "from 4 play logs" in body
+    assert 'name="value_phut_phat_loa_xa"' not in body  # shown, not a field
+    assert "Tiếng Mông: 1.5" in body  # each language, as the interface writes numbers
+    # Saving the report's form leaves the computed value alone, even when a value is forged for it.
+    response = client.post(
+        url,
+        {"action": "save", "narrative": "Quý 4", "version": report.version, "value_phut_phat_loa_xa": "999"},
+    )
+    assert response.status_code == 302
+    assert value(evidence.MINUTES, world["ta_van"], "2026Q4").value == Decimal("5.00")
