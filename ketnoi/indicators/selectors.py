@@ -120,7 +120,7 @@ def indicator_result(indicator: Indicator, *, period: str, unit=None, disaggrega
 
 
 def values_for_user(*, user, period: str | None = None, unit=None):
-    values = restrict(DataValue.objects.select_related("element", "unit"), user, DATA_ENTER)
+    values = restrict(DataValue.objects.select_related("element", "unit", "provenance"), user, DATA_ENTER)
     if period:
         values = values.filter(period=parse_period(period).code)
     if unit is not None:

@@ -349,3 +349,41 @@ def test_the_communes_report_shows_minutes_broadcast_with_their_play_logs(world,
     )
     assert response.status_code == 302
     assert value(evidence.MINUTES, world["ta_van"], "2026Q4").value == Decimal("5.00")
+
+
+def test_the_console_computes_a_quarter_and_its_months(world, plays, capsys):
+    from ketnoi.cli import main
+
+    assert main(["evidence", "compute", "--period", "2026Q4"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("2026Q4: ") and "2026M11: " in out
+    assert value(evidence.MINUTES, world["ta_van"], "2026M10").value == Decimal("3.50")
+    assert main(["evidence", "compute", "--period", "2026Q4"]) == 0
+    assert all(" 0 created, 0 updated" in line for line in capsys.readouterr().out.splitlines())
+    assert main(["evidence", "compute", "--period", "2026Q5"]) == 1
+    assert "not a period code" in capsys.readouterr().err
+
+
+def test_the_review_of_the_year_shows_the_computed_indicators(world, plays):
+    from ketnoi.programmes.models import Programme
+    from ketnoi.reports.selectors import review_data
+
+    for period in evidence.periods_within("2026"):
+        evidence.compute_period(period)
+    data = review_data(programme=Programme.objects.get(code="ctph-922-2024"), period="2026")
+    figures = {f.code: f for f in data.indicators if f.national}
+    assert figures["so_phut_phat_loa_xa"].value == Decimal("20.00")  # Tả Van 15 + Đồng Văn 5
+    assert "so_ban_tin_loa_xa_da_phat" in figures and "ty_le_phan_anh_tra_loi_dung_han" in figures
+
+
+def test_the_api_tells_computed_values_from_entered_ones(world, plays, users):
+    from django.test import Client
+
+    from ketnoi.orgs.services import token_create
+
+    evidence.compute_period("2026Q4")
+    _token, secret = token_create(user=users["xa.tavan"], name="evidence")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    rows = Client().get("/api/v1/data-values", {"unit": "03037", "period": "2026Q4"}, **auth).json()["items"]
+    minutes = next(r for r in rows if r["element"] == evidence.MINUTES and r["disaggregation"] == "")
+    assert (minutes["source"], minutes["rows"], minutes["value"]) == ("logs", 4, "5.0000")
