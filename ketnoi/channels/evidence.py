@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from ketnoi.geo.models import AdminUnit
@@ -151,50 +151,75 @@ def _with_clusters(spec: PeriodSpec) -> set[int]:
     )
 
 
+def _groups(rows, field: str, **aggregates) -> dict[tuple, dict]:
+    """Rows counted in the database per commune (key (commune, None)) and per commune and ``field``
+    (key (commune, value)): how many, first and last id, and ``aggregates``. Logs are many (a
+    cluster plays all day, an SMS goes to thousands): they are never loaded one by one."""
+    summary = {"n": Count("id"), "first": Min("id"), "last": Max("id"), **aggregates}
+    groups = {}
+    for row in rows.values("commune_id").annotate(**summary):
+        groups[(row["commune_id"], None)] = row
+    for row in rows.values("commune_id", field).annotate(**summary):
+        groups[(row["commune_id"], row[field])] = row
+    return groups
+
+
+def _aggregated(unit, value, source, row, query, *, language=None, priority="", extra=()) -> ComputedValue:
+    """A value whose rows are summed up in the database: their count, first and last ids and the
+    aggregates stand for them in the digest (logs are only ever added, so a new row changes them)."""
+    row = row or {"n": 0, "first": None, "last": None}
+    signature = ":".join(str(part) for part in (row["n"], row["first"], row["last"], *extra))
+    return ComputedValue(
+        unit=unit,
+        value=Decimal(value),
+        source=source,
+        query=query,
+        language=language,
+        priority=priority,
+        rows=row["n"],
+        first_id=row["first"],
+        last_id=row["last"],
+        digest=hashlib.sha256(signature.encode()).hexdigest(),
+    )
+
+
 def minutes_broadcast(spec: PeriodSpec) -> list[ComputedValue]:
     """Σ seconds of the clusters' play logs ÷ 60, per commune and per language of the rendition."""
-    rows = list(play_logs(spec).values_list("id", "commune_id", "rendition__language_id", "seconds"))
-    communes = _with_clusters(spec) | {r[1] for r in rows}
-    units, languages = _units(communes), _languages(r[2] for r in rows)
-    seconds: dict[tuple, int] = defaultdict(int)
-    ids: dict[tuple, list[int]] = defaultdict(list)
-    for pk, commune, language, secs in rows:
-        for key in ((commune, None), (commune, language)):
-            seconds[key] += secs
-            ids[key].append(pk)
-    result = []
+    groups = _groups(play_logs(spec), "rendition__language_id", seconds=Sum("seconds"))
+    communes = _with_clusters(spec) | {commune for commune, _language in groups}
+    units, languages = _units(communes), _languages(language for _commune, language in groups)
     for commune in communes:
-        seconds.setdefault((commune, None), 0)
-    for (commune, language), total in seconds.items():
+        groups.setdefault((commune, None), None)
+    result = []
+    for (commune, language), row in groups.items():
         query = {"commune": commune, **_window(spec), "device": "cluster"}
         if language is not None:
             query["language"] = language
-        minutes = (Decimal(total) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        result.append(
-            _value(units[commune], minutes, PLAYLOG, ids[(commune, language)], query, language=languages.get(language))
+        seconds = row["seconds"] if row else 0
+        minutes = (Decimal(seconds) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        value = _aggregated(
+            units[commune], minutes, PLAYLOG, row, query, language=languages.get(language), extra=(seconds,)
         )
+        result.append(value)
     return result
 
 
 def bulletins_played(spec: PeriodSpec) -> list[ComputedValue]:
     """Distinct bulletins with a cluster's play log in the period, per commune and per priority."""
-    rows = list(play_logs(spec).values_list("id", "commune_id", "bulletin_id", "bulletin__priority"))
-    communes = _with_clusters(spec) | {r[1] for r in rows}
+    groups = _groups(play_logs(spec), "bulletin__priority", bulletins=Count("bulletin_id", distinct=True))
+    communes = _with_clusters(spec) | {commune for commune, _priority in groups}
     units = _units(communes)
-    bulletins: dict[tuple, set[int]] = defaultdict(set)
-    ids: dict[tuple, list[int]] = defaultdict(list)
-    for pk, commune, bulletin, priority in rows:
-        for key in ((commune, ""), (commune, priority)):
-            bulletins[key].add(bulletin)
-            ids[key].append(pk)
     for commune in communes:
-        bulletins.setdefault((commune, ""), set())
+        groups.setdefault((commune, None), None)
     result = []
-    for (commune, priority), played in bulletins.items():
+    for (commune, priority), row in groups.items():
         query = {"commune": commune, **_window(spec), "device": "cluster"}
         if priority:
             query["priority"] = priority
-        result.append(_value(units[commune], len(played), PLAYLOG, ids[(commune, priority)], query, priority=priority))
+        played = row["bulletins"] if row else 0
+        result.append(
+            _aggregated(units[commune], played, PLAYLOG, row, query, priority=priority or "", extra=(played,))
+        )
     return result
 
 
@@ -243,21 +268,21 @@ def boards_online(spec: PeriodSpec) -> list[ComputedValue]:
 
 
 def sms_delivered_values(spec: PeriodSpec) -> list[ComputedValue]:
-    rows = list(sms_delivered(spec).values_list("id", "commune_id", "rendition__language_id"))
-    communes = {r[1] for r in rows} | set(
-        SmsRecipient.objects.filter(opted_out_at__isnull=True).values_list("commune_id", flat=True).distinct()
-    )
-    units, languages = _units(communes), _languages(r[2] for r in rows)
-    ids: dict[tuple, list[int]] = {(c, None): [] for c in communes}
-    for pk, commune, language in rows:
-        ids.setdefault((commune, None), []).append(pk)
-        ids.setdefault((commune, language), []).append(pk)
+    """SMS delivered in the period, per commune and per language of the rendition; a commune with
+    recipients has a value (a measured zero) even when nothing reached them."""
+    groups = _groups(sms_delivered(spec), "rendition__language_id")
+    recipients = SmsRecipient.objects.filter(opted_out_at__isnull=True).values_list("commune_id", flat=True)
+    communes = {commune for commune, _language in groups} | set(recipients.distinct())
+    units, languages = _units(communes), _languages(language for _commune, language in groups)
+    for commune in communes:
+        groups.setdefault((commune, None), None)
     result = []
-    for (commune, language), counted in ids.items():
+    for (commune, language), row in groups.items():
         query = {"commune": commune, **_window(spec)}
         if language is not None:
             query["language"] = language
-        result.append(_value(units[commune], len(counted), DELIVERY, counted, query, language=languages.get(language)))
+        delivered = row["n"] if row else 0
+        result.append(_aggregated(units[commune], delivered, DELIVERY, row, query, language=languages.get(language)))
     return result
 
 

@@ -204,6 +204,9 @@ def computed_values_save(*, element: DataElement, period: str, values: list[Comp
             {"element": _("%(name)s is entered by officers, not computed.") % {"name": element.name_vi}}
         )
     spec = parse_period(period)
+    # Two computations of the same element (the hourly job and the console) wait for each other,
+    # so a value that does not exist yet is created once.
+    list(DataElement.objects.select_for_update().filter(pk=element.pk).values_list("pk", flat=True))
     now = timezone.now()
     counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0, "locked": 0}
     existing = {
