@@ -411,6 +411,26 @@ def cmd_report_review(args) -> int:
     return 0
 
 
+def cmd_evidence(args) -> int:
+    """Count the logs into the values computed from them (issue 8.10) for a period and the periods inside it."""
+    from django.core.exceptions import ValidationError
+
+    from ketnoi.channels import evidence
+    from ketnoi.core.audit import acting_as
+
+    try:
+        periods = evidence.periods_within(args.period)
+    except ValidationError as exc:
+        print("error: " + " ".join(exc.messages), file=sys.stderr)
+        return 1
+    with acting_as(None, name="cli", source="cli"):
+        for period in periods:
+            counts = evidence.compute_period(period)
+            totals = {k: sum(c[k] for c in counts.values()) for k in ("created", "updated", "unchanged", "deleted")}
+            print(period + ": " + ", ".join(f"{n} {k}" for k, n in totals.items()))
+    return 0
+
+
 def _database_configured() -> bool:
     """A database is configured: DATABASE_URL is set, or the default SQLite database file exists."""
     if os.environ.get("DATABASE_URL"):
@@ -639,6 +659,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--issuer", help="code of the issuing party as it is today, e.g. BDTTG (default: the first party)")
     p.add_argument("--issue", action="store_true", help="give the review its number and today's date first")
     p.set_defaults(func=cmd_report_review)
+
+    p = sub.add_parser("evidence", help="indicator values computed from the logs (play logs, receipts, feedback)")
+    evidence_sub = p.add_subparsers(dest="evidence_command", required=True)
+    p = evidence_sub.add_parser("compute", help="compute a period and the months, quarters inside it (idempotent)")
+    p.add_argument("--period", required=True, help="e.g. 2026Q4, 2026M11 or 2026")
+    p.set_defaults(func=cmd_evidence)
 
     p = sub.add_parser(
         "qa", help="check a translation (numbers, symbols, eras, names, terms, language, duplicates, typography)"

@@ -403,3 +403,6 @@ WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", "300
 # Electronic bulletin boards (docs/channels.md, "Electronic bulletin boards").
 BOARD_ROTATE_SECONDS = int(os.environ.get("BOARD_ROTATE_SECONDS", "15"))  # each bulletin stays this long
 BOARD_POLL_SECONDS = int(os.environ.get("BOARD_POLL_SECONDS", "60"))  # the kiosk fetches its feed this often
+# Evidence as indicators (docs/channels.md): feedback answered within this many days of being sent
+# counts as answered on time. [M] no verified deadline in the domain notes: set the one that applies.
+FEEDBACK_ANSWER_DAYS = int(os.environ.get("FEEDBACK_ANSWER_DAYS", "15"))

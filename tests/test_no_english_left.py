@@ -26,6 +26,7 @@ STAFF_PAGES = [
     "/villages/",
     "/channels/",
     "/channels/import/",
+    "/inbox/",
     "/units/current/commune/03037/sms-recipients/",
     "/channels/console/03037/",
     "/channels/console/plays/?commune=03037",

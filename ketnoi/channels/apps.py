@@ -9,3 +9,6 @@ class ChannelsConfig(AppConfig):
 
     def ready(self):
         from . import tasks  # noqa: F401  (registers the speech job)
+        from .evidence_views import register_provenance
+
+        register_provenance()

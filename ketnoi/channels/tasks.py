@@ -33,3 +33,20 @@ def dispatch_due():
     from . import outbox
 
     return outbox.dispatch_due()
+
+
+@job(retries=2, retry_delay=60, name="channels.compute_evidence")
+def compute_evidence(period: str):
+    """Count the logs of one period into the values of the elements computed from the logs (issue
+    8.10), in one transaction; idempotent: a value is rewritten only when its logs changed."""
+    from . import evidence
+
+    return evidence.compute_period(period)
+
+
+@periodic(crontab(minute="17"), name="channels.compute_evidence_current")
+def compute_evidence_current():
+    """Every hour: this month, quarter and year, and last month's (late logs and receipts)."""
+    from . import evidence
+
+    return {period: evidence.compute_period(period) for period in evidence.current_periods()}

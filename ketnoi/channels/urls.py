@@ -31,4 +31,5 @@ urlpatterns = [
     path("channels/renditions/<int:pk>/delete/", views.rendition_delete, name="rendition-delete"),
     path("", include("ketnoi.channels.boards_urls")),
     path("", include("ketnoi.channels.console_urls")),
+    path("", include("ketnoi.channels.evidence_urls")),
 ]

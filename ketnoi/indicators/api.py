@@ -24,6 +24,7 @@ class ElementOut(Schema):
     aggregation: str
     disaggregations: list[str]
     unit_label: str
+    source: str  # "entered" by officers, or computed from the "logs" (not writable here)
 
 
 class IndicatorOut(Schema):
@@ -93,10 +94,21 @@ class ValueOut(Schema):
     value: Decimal
     locked: bool
     updated_at: dt.datetime
+    source: str  # "entered", or "logs" for a value computed from the logs
+    rows: int | None = None  # how many log rows a computed value counts (its provenance)
 
     @staticmethod
     def resolve_element(obj):
         return obj.element.code
+
+    @staticmethod
+    def resolve_source(obj):
+        return obj.element.source
+
+    @staticmethod
+    def resolve_rows(obj):
+        provenance = getattr(obj, "provenance", None) if obj.element.source == "logs" else None
+        return provenance.rows if provenance else None
 
     @staticmethod
     def resolve_unit_code(obj):

@@ -39,6 +39,7 @@ def load_indicator_catalogue(data_dir: Path = DATA_DIR) -> dict[str, UpsertResul
                     "min_value": _decimal(r.get("min_value", "")),
                     "max_value": _decimal(r.get("max_value", "")),
                     "description": r.get("description", ""),
+                    "source": r.get("source") or "entered",
                 }
                 for r in read_rows(data_dir / "data_elements.csv")
             ),

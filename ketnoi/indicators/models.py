@@ -7,7 +7,9 @@ from ketnoi.core.audit import Audited
 from ketnoi.core.models import TimeStampedModel
 
 SEX_CHOICES = [("", _("all")), ("female", _("female")), ("male", _("male"))]
-DISAGGREGATIONS = ("ethnic_group", "sex", "language")
+DISAGGREGATIONS = ("ethnic_group", "sex", "language", "priority")
+# A bulletin's priority (Circular 39/2020/TT-BTTTT), as the channels app names it.
+PRIORITY_CHOICES = [("", _("all")), ("normal", _("normal")), ("priority", _("priority")), ("emergency", _("emergency"))]
 
 
 class DataElement(models.Model):
@@ -37,7 +39,14 @@ class DataElement(models.Model):
         help_text=_("How values of shorter periods make a longer one: bulletins add up, villages do not."),
     )
     disaggregations = models.JSONField(
-        _("disaggregations"), default=list, blank=True, help_text=_("Any of: ethnic_group, sex, language.")
+        _("disaggregations"), default=list, blank=True, help_text=_("Any of: ethnic_group, sex, language, priority.")
+    )
+    source = models.CharField(
+        _("source of the values"),
+        max_length=8,
+        choices=[("entered", _("entered by officers")), ("logs", _("computed from the logs"))],
+        default="entered",
+        help_text=_("Values computed from the logs are written by a job and cannot be entered by hand."),
     )
     unit_label = models.CharField(_("unit of measure"), max_length=60, blank=True)
     min_value = models.DecimalField(_("minimum"), max_digits=20, decimal_places=4, null=True, blank=True)
@@ -96,6 +105,7 @@ class DataValue(Audited, TimeStampedModel):
     )
     sex = models.CharField(_("sex"), max_length=6, choices=SEX_CHOICES, blank=True, default="")
     language = models.ForeignKey("people.Language", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    priority = models.CharField(_("priority"), max_length=10, choices=PRIORITY_CHOICES, blank=True, default="")
     # "" for the total; otherwise e.g. "eg=08;sex=female" — keeps uniqueness portable (no NULLs in the key).
     disaggregation = models.CharField(max_length=80, blank=True, default="")
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
@@ -114,6 +124,28 @@ class DataValue(Audited, TimeStampedModel):
 
     def __str__(self):
         return f"{self.element.code} {self.period} {self.unit.code}: {self.value}"
+
+
+class ValueProvenance(models.Model):
+    """Where a value computed from the logs comes from: the rows it counts (a registered source and
+    the filter that selects them), how many, their first and last ids, and a digest of their ids,
+    so the value can be traced to its rows and is rewritten only when the rows change."""
+
+    value = models.OneToOneField(DataValue, on_delete=models.CASCADE, related_name="provenance")
+    source = models.CharField(max_length=40)  # a name registered in indicators.provenance, e.g. "channels.playlog"
+    rows = models.PositiveIntegerField(default=0)
+    first_id = models.PositiveBigIntegerField(null=True, blank=True)
+    last_id = models.PositiveBigIntegerField(null=True, blank=True)
+    query = models.JSONField(default=dict)  # the filter of the source's rows, as the source reads it
+    digest = models.CharField(max_length=64)  # SHA-256 of the sorted row ids
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("provenance of a value")
+        verbose_name_plural = _("provenance of values")
+
+    def __str__(self):
+        return f"{self.source}: {self.rows} rows"
 
 
 class Target(Audited, TimeStampedModel):

@@ -25,6 +25,18 @@ def _area_filter(unit) -> Q:
     return Q(unit_id=unit.pk)
 
 
+def _covering(values: list[tuple]) -> list[tuple]:
+    """One unit's values (period_start, period_end, value) that do not overlap, longer periods
+    first: a quarter's value stands for its months, so a unit that has both (an officer's quarterly
+    report beside monthly ones, or values computed from the logs per month and per quarter) is not
+    counted twice; months of a quarter without its own value still count."""
+    chosen: list[tuple] = []
+    for start, end, value in sorted(values, key=lambda v: (v[0] - v[1], v[0])):  # longest first
+        if all(end < s or start > e for s, e, _v in chosen):
+            chosen.append((start, end, value))
+    return chosen
+
+
 def element_total(element: DataElement, *, period: str, unit=None, disaggregation: str = "") -> Decimal | None:
     spec = parse_period(period)
     values = DataValue.objects.filter(
@@ -34,20 +46,22 @@ def element_total(element: DataElement, *, period: str, unit=None, disaggregatio
         period_end__lte=spec.end,
         disaggregation=disaggregation,
     )
+    by_unit: dict[int, list[tuple]] = {}
+    for unit_id, start, end, value in values.values_list("unit_id", "period_start", "period_end", "value"):
+        by_unit.setdefault(unit_id, []).append((start, end, value))
+    if not by_unit:
+        return None
     if element.time_aggregation == "last":
         # A stock (e.g. villages): each unit's latest value in the period, then combined across units.
-        latest: dict[int, tuple] = {}
-        for unit_id, end, value in values.values_list("unit_id", "period_end", "value"):
-            if unit_id not in latest or end > latest[unit_id][0]:
-                latest[unit_id] = (end, value)
-        numbers = [value for _end, value in latest.values()]
-        if not numbers:
-            return None
-        if element.aggregation == "average":
-            return Decimal(sum(numbers)) / len(numbers)
-        return Decimal(max(numbers) if element.aggregation == "max" else sum(numbers))
-    result = values.aggregate(total=_AGGREGATES[element.aggregation]("value"))["total"]
-    return Decimal(result) if result is not None else None
+        numbers = [max(_covering(unit_values), key=lambda v: v[1])[2] for unit_values in by_unit.values()]
+    else:
+        # A flow: each unit's values over the period added up, then combined across units.
+        numbers = [sum(v[2] for v in _covering(unit_values)) for unit_values in by_unit.values()]
+        if element.aggregation != "sum":
+            numbers = [v for unit_values in by_unit.values() for _s, _e, v in _covering(unit_values)]
+    if element.aggregation == "average":
+        return Decimal(sum(numbers)) / len(numbers)
+    return Decimal(max(numbers) if element.aggregation == "max" else sum(numbers))
 
 
 @dataclass
@@ -106,7 +120,7 @@ def indicator_result(indicator: Indicator, *, period: str, unit=None, disaggrega
 
 
 def values_for_user(*, user, period: str | None = None, unit=None):
-    values = restrict(DataValue.objects.select_related("element", "unit"), user, DATA_ENTER)
+    values = restrict(DataValue.objects.select_related("element", "unit", "provenance"), user, DATA_ENTER)
     if period:
         values = values.filter(period=parse_period(period).code)
     if unit is not None:

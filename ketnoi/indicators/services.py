@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ketnoi.core.numbers import parse_number
 from ketnoi.core.roles import DATA_ENTER, PROGRAMMES_MANAGE
 from ketnoi.core.scoping import require
 
-from .models import DataElement, DataValue, Indicator, Target
+from .models import DataElement, DataValue, Indicator, Target, ValueProvenance
 from .periods import parse_period
 
 
-def disaggregation_key(*, ethnic_group=None, sex: str = "", language=None) -> str:
+def disaggregation_key(*, ethnic_group=None, sex: str = "", language=None, priority: str = "") -> str:
     parts = []
     if ethnic_group is not None:
         parts.append(f"eg={ethnic_group.code_1979}")
@@ -24,6 +27,8 @@ def disaggregation_key(*, ethnic_group=None, sex: str = "", language=None) -> st
         parts.append(f"sex={sex}")
     if language is not None:
         parts.append(f"lang={language.iso639_3}")
+    if priority:
+        parts.append(f"prio={priority}")
     return ";".join(parts)
 
 
@@ -108,6 +113,11 @@ def data_values_save(
         if element is None:
             errors.setdefault(code, []).append(_("Unknown data element %(code)s.") % {"code": code})
             continue
+        if element.source == "logs":
+            errors.setdefault(code, []).append(
+                _("%(name)s is computed from the logs and cannot be entered by hand.") % {"name": element.name_vi}
+            )
+            continue
         for dimension, given in (("ethnic_group", ethnic_group), ("sex", sex), ("language", language)):
             if given and dimension not in element.disaggregations:
                 errors.setdefault(code, []).append(
@@ -153,6 +163,108 @@ def data_values_save(
         raise ValidationError(errors)
     _check_numerators(saved)
     return saved
+
+
+@dataclass(frozen=True)
+class ComputedValue:
+    """One value of an element computed from the logs, and the rows it counts: their number, first
+    and last ids and a digest that changes when they change (``row_summary`` makes these from ids)."""
+
+    unit: object
+    value: Decimal
+    source: str
+    query: dict
+    rows: int
+    first_id: int | None
+    last_id: int | None
+    digest: str
+    language: object = None
+    priority: str = ""
+
+
+def row_summary(row_ids) -> dict:
+    ids = sorted(row_ids)
+    return {
+        "rows": len(ids),
+        "first_id": ids[0] if ids else None,
+        "last_id": ids[-1] if ids else None,
+        "digest": hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest(),
+    }
+
+
+@transaction.atomic
+def computed_values_save(*, element: DataElement, period: str, values: list[ComputedValue]) -> dict[str, int]:
+    """Make the stored values of a computed element for one period exactly ``values``: a value is
+    created, or rewritten when its number or its rows changed, and left alone otherwise (running
+    twice writes nothing the second time); a value no longer computed is deleted. Values locked by
+    an approved report are kept as they were approved. Called by the job that computes the element,
+    never by a person: officers cannot write these elements (data_values_save refuses them)."""
+    if element.source != "logs":
+        raise ValidationError(
+            {"element": _("%(name)s is entered by officers, not computed.") % {"name": element.name_vi}}
+        )
+    spec = parse_period(period)
+    # Two computations of the same element (the hourly job and the console) wait for each other,
+    # so a value that does not exist yet is created once.
+    list(DataElement.objects.select_for_update().filter(pk=element.pk).values_list("pk", flat=True))
+    now = timezone.now()
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0, "locked": 0}
+    existing = {
+        (v.unit_id, v.disaggregation): v
+        for v in DataValue.objects.select_for_update()
+        .filter(element=element, period=spec.code)
+        .select_related("provenance")
+    }
+    seen = set()
+    for computed in values:
+        key = disaggregation_key(language=computed.language, priority=computed.priority)
+        seen.add((computed.unit.pk, key))
+        provenance = {
+            "source": computed.source,
+            "rows": computed.rows,
+            "first_id": computed.first_id,
+            "last_id": computed.last_id,
+            "query": computed.query,
+            "digest": computed.digest,
+        }
+        value = existing.get((computed.unit.pk, key))
+        if value is not None and value.locked:
+            counts["locked"] += 1
+            continue
+        if value is None:
+            value = DataValue.objects.create(
+                element=element,
+                period=spec.code,
+                period_start=spec.start,
+                period_end=spec.end,
+                unit=computed.unit,
+                disaggregation=key,
+                language=computed.language,
+                priority=computed.priority,
+                value=computed.value,
+            )
+            ValueProvenance.objects.create(value=value, computed_at=now, **provenance)
+            counts["created"] += 1
+            continue
+        stored = getattr(value, "provenance", None)
+        same_rows = stored is not None and all(getattr(stored, f) == v for f, v in provenance.items())
+        if value.value == computed.value and same_rows:
+            counts["unchanged"] += 1
+            continue
+        if value.value != computed.value:
+            value.value = computed.value
+            value.save()
+        ValueProvenance.objects.update_or_create(value=value, defaults={**provenance, "computed_at": now})
+        counts["updated"] += 1
+    for key, value in existing.items():
+        if key in seen:
+            continue
+        if value.locked:
+            counts["locked"] += 1
+            continue
+        value.delete()
+        counts["deleted"] += 1
+    return counts
 
 
 def values_set_locked(*, unit_ids: list[int], period_start, period_end, locked: bool) -> int:

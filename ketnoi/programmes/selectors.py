@@ -499,6 +499,20 @@ def report_values(report: ProgressReport) -> list:
     )
 
 
+def report_computed_values(report: ProgressReport) -> list:
+    """The unit's values computed from the logs for exactly the report's period, totals and their
+    breakdowns (by language, by priority), each with its provenance."""
+    from ketnoi.indicators.models import DataValue
+
+    if report.unit_id is None:
+        return []
+    return list(
+        DataValue.objects.filter(unit_id=report.unit_id, period=report.period, element__source="logs")
+        .select_related("element", "language", "provenance")
+        .order_by("element__code", "disaggregation")
+    )
+
+
 @dataclass(frozen=True)
 class RollupRow:
     """One data element of a report: the unit's own value beside its units' values combined by the

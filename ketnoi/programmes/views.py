@@ -292,6 +292,7 @@ def _report_post(request, report, language, values):
         posted = {
             element.code: request.POST.get(f"value_{element.code}", "")
             for element in selectors.report_elements(report.programme)
+            if element.source != "logs"  # computed from the logs: shown, never posted
         }
         values.update(posted)
         services.report_save(
@@ -343,11 +344,37 @@ def _report_post(request, report, language, values):
     raise ValidationError(_("Nothing to do."))
 
 
+def _from_logs(report, language) -> dict[int, list[dict]]:
+    """Per element computed from the logs: its values for the report (the total first, then each
+    language or priority), with where they come from ("from 12 play logs") and the link to the rows."""
+    from ketnoi.indicators import provenance
+
+    rows: dict[int, list[dict]] = {}
+    for value in selectors.report_computed_values(report):
+        breakdown = ""
+        if value.language_id:
+            breakdown = value.language.name_vi
+        elif value.priority:
+            breakdown = value.get_priority_display()
+        source = getattr(value, "provenance", None)
+        rows.setdefault(value.element_id, []).append(
+            {
+                "breakdown": breakdown,
+                "value": format_number(value.value, language=language),
+                "described": provenance.describe(source) if source else "",
+                "link": provenance.link(source) if source else None,
+            }
+        )
+    return rows
+
+
 def _report_context(request, report, elements_values, field_errors) -> dict:
-    elements = [
-        (e, elements_values.get(e.code, ""), field_errors.get(e.code, []))
-        for e in selectors.report_elements(report.programme)
-    ]
+    language = translation.get_language() or "vi"
+    from_logs = _from_logs(report, language)
+    elements = []
+    for e in selectors.report_elements(report.programme):
+        e.from_logs = from_logs.get(e.pk, [])  # shown read-only beside the form's fields
+        elements.append((e, elements_values.get(e.code, ""), field_errors.get(e.code, [])))
     return {
         "report": report,
         "elements": elements,

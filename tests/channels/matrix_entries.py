@@ -50,5 +50,6 @@ MATRIX.update(
         "channels/console/clusters/": "channels test_console: clusters filtered through the user's scope",
         "channels/console/province/": "channels test_console: a commune officer and another province get 404",
         "channels/console/national/": "channels test_console: a provincial officer gets 404",
+        "channels/evidence/<int:pk>/": "channels test_evidence: another commune's officer gets 404 for a value's rows",
     }
 )
