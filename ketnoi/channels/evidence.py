@@ -96,21 +96,30 @@ def play_logs(spec: PeriodSpec):
 
 
 def feedback_rows(start: dt.datetime, end: dt.datetime):
-    """The feedback the indicators count: sent in the period about a current commune, except what
-    moderators rejected (spam, abuse, not a matter for the administration).
-
-    This is the one place feedback is read. It reads the portal's feedback today; when the
-    multi-channel inbox lands, point it there: it must give rows with ``id``, ``unit_id``,
-    ``language_id``, ``created_at``, ``answered_at`` and ``state`` ("published" when answered)."""
+    """The feedback the indicators count: received in the period, over any channel (the inbox of
+    issue 8.9 keeps every channel's feedback in portal.Feedback), about a current commune, except
+    what was rejected (spam, abuse, not a matter for the administration). The one place feedback is
+    read; rows give ``id``, ``unit_id``, ``language_id``, ``received_at``, ``answered_at``,
+    ``due_on`` and ``state``."""
     from ketnoi.portal.models import Feedback
 
     return Feedback.objects.filter(
-        created_at__gte=start, created_at__lt=end, unit__structure="current", unit__level="commune"
+        received_at__gte=start, received_at__lt=end, unit__structure="current", unit__level="commune"
     ).exclude(state=Feedback.State.REJECTED)
 
 
 def feedback_answered(row) -> bool:
-    return row["state"] == "published" and row["answered_at"] is not None
+    return row["state"] in ("published", "closed") and row["answered_at"] is not None
+
+
+def answered_on_time(row, deadline: dt.timedelta) -> bool:
+    """Answered by the due date the inbox set when it routed the feedback; without one, within the
+    default period after it was received."""
+    if not feedback_answered(row):
+        return False
+    if row.get("due_on"):
+        return timezone.localdate(row["answered_at"]) <= row["due_on"]
+    return row["answered_at"] - row["received_at"] <= deadline
 
 
 def answer_deadline() -> dt.timedelta:
@@ -287,13 +296,13 @@ def sms_delivered_values(spec: PeriodSpec) -> list[ComputedValue]:
 
 
 def _feedback(spec: PeriodSpec, *, on_time: bool) -> list[ComputedValue]:
-    fields = ("id", "unit_id", "language_id", "created_at", "answered_at", "state")
+    fields = ("id", "unit_id", "language_id", "received_at", "answered_at", "due_on", "state")
     rows = list(feedback_rows(*bounds(spec)).values(*fields))
     deadline = answer_deadline()
     units, languages = _units(r["unit_id"] for r in rows), _languages(r["language_id"] for r in rows)
     ids: dict[tuple, list[int]] = {(r["unit_id"], None): [] for r in rows}
     for row in rows:
-        counted = not on_time or (feedback_answered(row) and row["answered_at"] - row["created_at"] <= deadline)
+        counted = not on_time or answered_on_time(row, deadline)
         keys = ((row["unit_id"], None), (row["unit_id"], row["language_id"]))
         for key in keys:
             ids.setdefault(key, [])
@@ -421,13 +430,13 @@ def provenance_rows(provenance):
         rows = feedback_rows(start, end).filter(unit_id=commune)
         if "language" in query:
             rows = rows.filter(language_id=query["language"])
-        rows = rows.select_related("language").order_by("created_at", "id")
+        rows = rows.select_related("language").order_by("received_at", "id")
         if "answered_within_days" in query:
             limit = dt.timedelta(days=query["answered_within_days"])
             ids = [
                 r["id"]
-                for r in rows.values("id", "created_at", "answered_at", "state")
-                if feedback_answered(r) and r["answered_at"] - r["created_at"] <= limit
+                for r in rows.values("id", "received_at", "answered_at", "due_on", "state")
+                if answered_on_time(r, limit)
             ]
             rows = rows.filter(id__in=ids)
         return rows

@@ -265,9 +265,9 @@ def test_feedback_received_and_answered_on_time(world, settings):
     settings.FEEDBACK_ANSWER_DAYS = 10
     ta_van = world["ta_van"]
 
-    def feedback(sent, answered=None, state="received", language="vi"):
+    def feedback(sent, answered=None, state="received", language="vi", due_on=None):
         item = Feedback.objects.create(language=world[language], unit=ta_van, message="Hỏi", state=state)
-        Feedback.objects.filter(pk=item.pk).update(created_at=sent, answered_at=answered)
+        Feedback.objects.filter(pk=item.pk).update(received_at=sent, answered_at=answered, due_on=due_on)
         return item
 
     on_time = feedback(at(2026, 10, 1), at(2026, 10, 5), "published")
@@ -275,16 +275,19 @@ def test_feedback_received_and_answered_on_time(world, settings):
     feedback(at(2026, 11, 2), language="hmn")  # not answered yet
     feedback(at(2026, 11, 3), at(2026, 11, 4), "rejected")  # spam: not counted
     feedback(at(2027, 1, 2), at(2027, 1, 3), "published")  # next quarter
+    # routed with a due date: on time means by that date, whatever the default period
+    by_due = feedback(at(2026, 12, 1), at(2026, 12, 20), "closed", due_on=dt.date(2026, 12, 21))
+    feedback(at(2026, 12, 2), at(2026, 12, 5), "published", due_on=dt.date(2026, 12, 4))  # a day late
     evidence.compute_period("2026Q4")
-    assert value(evidence.FEEDBACK_RECEIVED, ta_van, "2026Q4").value == 3
+    assert value(evidence.FEEDBACK_RECEIVED, ta_van, "2026Q4").value == 5
     assert value(evidence.FEEDBACK_RECEIVED, ta_van, "2026Q4", "lang=hmn").value == 1
     answered = value(evidence.FEEDBACK_ON_TIME, ta_van, "2026Q4")
-    assert answered.value == 1
-    assert [f.pk for f in evidence.provenance_rows(answered.provenance)] == [on_time.pk]
+    assert answered.value == 2
+    assert sorted(f.pk for f in evidence.provenance_rows(answered.provenance)) == [on_time.pk, by_due.pk]
     share = indicator_result(
         Indicator.objects.get(code="ty_le_phan_anh_tra_loi_dung_han"), period="2026Q4", unit=ta_van
     )
-    assert share.value == Decimal("33.33")
+    assert share.value == Decimal("40.00")
 
 
 def test_months_quarter_and_year_are_not_counted_twice(world, plays, unit):
