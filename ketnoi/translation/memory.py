@@ -33,7 +33,7 @@ from rapidfuzz import fuzz, process
 
 from ketnoi.core.text import normalize_text
 
-from .languages import language_for
+from .languages import language_for, language_pair
 from .models import COVERED_KEY_LENGTH, TMEntry, TMGram, sort_keys
 
 NEIGHBOURS = 250  # entries read on each side of the query, per sort order and scope
@@ -130,23 +130,31 @@ def score_many(query_key: str, keys: dict, *, min_score: int = 0, skip=(), best:
             continue
         if key == query_key:
             result[entry_id] = 100
-        elif 200 * min(length, len(key)) >= min_score * (length + len(key)):
-            ids.append(entry_id)
-            choices.append(key)
+        else:
+            n = len(key)
+            if 200 * (n if n < length else length) >= min_score * (length + n):
+                ids.append(entry_id)
+                choices.append(key)
     if not choices:
         return result
-    ratios = [0.0] * len(choices)
-    for _k, value, index in process.extract(query_key, choices, scorer=fuzz.ratio, limit=None):
-        ratios[index] = value
+    # A ratio below min_score - 0.5 rounds below min_score: rapidfuzz leaves those out (and can
+    # stop computing them early).
+    ratios = {
+        index: value
+        for _k, value, index in process.extract(
+            query_key, choices, scorer=fuzz.ratio, limit=None, score_cutoff=max(0.0, min_score - 0.5)
+        )
+    }
     floor = min_score
-    if best and len(choices) + len(result) >= best:
-        ranked = sorted([*(min(99, int(round(v))) for v in ratios), *result.values()], reverse=True)
-        floor = max(floor, ranked[best - 1])
+    if best and len(ratios) + len(result) >= best:
+        # Rounding and the cap keep the order: the k best ratios give the k best rounded scores.
+        top = [min(99, int(round(v))) for v in heapq.nlargest(best, ratios.values())]
+        floor = max(floor, sorted([*top, *result.values()], reverse=True)[best - 1])
     # 0.95 × token_sort_ratio can lift a key to the floor only if 0.95 × its length bound can.
     word_order = [
         i
         for i, key in enumerate(choices)
-        if ratios[i] < 99 and 0.95 * 200 * min(length, len(key)) >= (floor - 0.5) * (length + len(key))
+        if ratios.get(i, 0.0) < 99 and 0.95 * 200 * min(length, len(key)) >= (floor - 0.5) * (length + len(key))
     ]
     sorted_ratios = {}
     if word_order:
@@ -156,10 +164,10 @@ def score_many(query_key: str, keys: dict, *, min_score: int = 0, skip=(), best:
             query_key, subset, scorer=fuzz.token_sort_ratio, limit=None, score_cutoff=cutoff
         ):
             sorted_ratios[word_order[index]] = value
-    for i, entry_id in enumerate(ids):
-        value = min(99, int(round(max(ratios[i], 0.95 * sorted_ratios.get(i, 0.0)))))
+    for i in ratios.keys() | sorted_ratios.keys():
+        value = min(99, int(round(max(ratios.get(i, 0.0), 0.95 * sorted_ratios.get(i, 0.0)))))
         if value >= floor:
-            result[entry_id] = value
+            result[ids[i]] = value
     return result
 
 
@@ -215,8 +223,7 @@ def suggest(
     read, e.g. every programme the translator takes part in. Other programmes' entries are never
     suggested. Each suggestion carries its memory's ``scope`` (code) and ``scope_name``.
     """
-    source_language = language_for(source_lang, field="source_lang")
-    target_language = language_for(target_lang, field="target_lang")
+    source_language, target_language = language_pair(source_lang, target_lang)
     programme = _programme(programme)
     readable = [p for p in (programme, *(_programme(p) for p in (programmes or ()))) if p is not None]
     readable_ids = list(dict.fromkeys(p.pk for p in readable))
