@@ -29,7 +29,8 @@ def language_pair(source: str | None, target: str | None) -> tuple[Language, Lan
     codes = [(code or "").strip().replace("_", "-") for code in (source, target)]
     found: dict[str, Language] = {}
     if all(codes):
-        for language in Language.objects.filter(Q(bcp47__iexact=codes[0]) | Q(bcp47__iexact=codes[1])).order_by("pk"):
+        rows = Language.objects.filter(Q(bcp47__iexact=codes[0]) | Q(bcp47__iexact=codes[1]))
+        for language in rows.order_by("pk"):
             found.setdefault(language.bcp47.lower(), language)
     source_language = found.get(codes[0].lower()) or language_for(source, field="source_lang")
     target_language = found.get(codes[1].lower()) or language_for(target, field="target_lang")

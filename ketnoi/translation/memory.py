@@ -24,6 +24,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -449,7 +450,7 @@ def _rare(postings: Iterable[list[int]], *, exclude: set[int]) -> list[int]:
             weights[entry_id] += weight
     for entry_id in exclude:
         weights.pop(entry_id, None)
-    best = heapq.nlargest(CANDIDATES, weights.items(), key=lambda item: (item[1], item[0]))
+    best = heapq.nlargest(CANDIDATES, weights.items(), key=itemgetter(1, 0))  # by weight, then the newest
     return [entry_id for entry_id, _w in best]
 
 

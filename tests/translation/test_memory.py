@@ -121,6 +121,10 @@ def test_region_subtags_fall_back_to_the_language(db):
     _add()
     assert _suggest(SOURCE)[0].score == 100
     assert memory.suggest(source_text=SOURCE, source_lang="vi-VN", target_lang="th-TH")[0].score == 100
+    assert memory.suggest(source_text=SOURCE, source_lang=" VI", target_lang="th_TH")[0].score == 100
+    with pytest.raises(ValidationError) as exc:
+        memory.suggest(source_text=SOURCE, source_lang="vi", target_lang="")
+    assert "target_lang" in exc.value.message_dict
 
 
 def test_bad_input_is_refused(db):
