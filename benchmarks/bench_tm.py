@@ -187,18 +187,27 @@ def near_duplicate(text: str, rng: random.Random) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+COVERED_KEY_LENGTH = 500  # ketnoi.translation.models (not imported here: Django is set up in the child)
 INDEX_VERSION = 2  # bump when the stored index changes: cached databases are then rebuilt
 CACHE_DIR = ROOT / "var" / "bench"
 INDEXES = {  # dropped during the bulk load, created again afterwards (as the migrations define them)
-    "translation_tmgram_lookup": ("translation_tmgram", ["gram", "entry_id"]),
-    "translation_tm_prefix": (
-        "translation_tmentry",
-        ["source_language_id", "target_language_id", "programme_id", "prefix_key"],
-    ),
-    "translation_tm_suffix": (
-        "translation_tmentry",
-        ["source_language_id", "target_language_id", "programme_id", "suffix_key"],
-    ),
+    "translation_tmgram_lookup": ("translation_tmgram", ["gram", "entry_id"], ""),
+    **{
+        f"translation_tm_{name}_cover": (
+            "translation_tmentry",
+            ["source_language_id", "target_language_id", "programme_id", column, "source_key", "id"],
+            f"LENGTH(source_key) <= {COVERED_KEY_LENGTH}",
+        )
+        for name, column in (("prefix", "prefix_key"), ("suffix", "suffix_key"))
+    },
+    **{
+        f"translation_tm_{name}_long": (
+            "translation_tmentry",
+            ["source_language_id", "target_language_id", "programme_id", column],
+            f"LENGTH(source_key) > {COVERED_KEY_LENGTH}",
+        )
+        for name, column in (("prefix", "prefix_key"), ("suffix", "suffix_key"))
+    },
 }
 
 
@@ -293,8 +302,8 @@ def build(size: int, seed: int) -> dict:
                     for row in grams:
                         copy.write_row(row)
     with connection.cursor() as cursor:
-        for name, (table, cols) in INDEXES.items():
-            cursor.execute(f"CREATE INDEX {name} ON {table} ({', '.join(cols)})")
+        for name, (table, cols, where) in INDEXES.items():
+            cursor.execute(f"CREATE INDEX {name} ON {table} ({', '.join(cols)})" + (f" WHERE {where}" if where else ""))
         if vendor == "sqlite":
             cursor.execute("ANALYZE")
         else:

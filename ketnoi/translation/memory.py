@@ -18,11 +18,13 @@ length bound. The cost of a query is bounded whatever the size of the memory.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -32,8 +34,8 @@ from rapidfuzz import fuzz, process
 
 from ketnoi.core.text import normalize_text
 
-from .languages import language_for
-from .models import TMEntry, TMGram, sort_keys
+from .languages import language_for, language_pair
+from .models import COVERED_KEY_LENGTH, TMEntry, TMGram, sort_keys
 
 NEIGHBOURS = 250  # entries read on each side of the query, per sort order and scope
 RECENTRE_NEIGHBOURS = 250  # the same around the best fuzzy match of the first pass (0: no second pass)
@@ -42,6 +44,7 @@ MAX_QUERY_GRAMS = 48  # per scope; longer queries use their most distinctive big
 CANDIDATES = 100  # entries sharing rare bigrams re-scored by rapidfuzz
 COMMON_WEIGHT = 0.05  # weight of a bigram with more than POSTING_CAP postings
 MAX_TEXT = 10_000  # characters of a source or target text
+EXACT, NEIGHBOUR, RARE = 0, 1, 2  # the kinds of candidate rows of the first pass
 ORIGIN_RANK = {TMEntry.Origin.REVIEWED: 3, TMEntry.Origin.IMPORTED: 2, TMEntry.Origin.MT: 1}
 
 _WORD = re.compile(r"\w+")
@@ -128,23 +131,31 @@ def score_many(query_key: str, keys: dict, *, min_score: int = 0, skip=(), best:
             continue
         if key == query_key:
             result[entry_id] = 100
-        elif 200 * min(length, len(key)) >= min_score * (length + len(key)):
-            ids.append(entry_id)
-            choices.append(key)
+        else:
+            n = len(key)
+            if 200 * (n if n < length else length) >= min_score * (length + n):
+                ids.append(entry_id)
+                choices.append(key)
     if not choices:
         return result
-    ratios = [0.0] * len(choices)
-    for _k, value, index in process.extract(query_key, choices, scorer=fuzz.ratio, limit=None):
-        ratios[index] = value
+    # A ratio below min_score - 0.5 rounds below min_score: rapidfuzz leaves those out (and can
+    # stop computing them early).
+    ratios = {
+        index: value
+        for _k, value, index in process.extract(
+            query_key, choices, scorer=fuzz.ratio, limit=None, score_cutoff=max(0.0, min_score - 0.5)
+        )
+    }
     floor = min_score
-    if best and len(choices) + len(result) >= best:
-        ranked = sorted([*(min(99, int(round(v))) for v in ratios), *result.values()], reverse=True)
-        floor = max(floor, ranked[best - 1])
+    if best and len(ratios) + len(result) >= best:
+        # Rounding and the cap keep the order: the k best ratios give the k best rounded scores.
+        top = [min(99, int(round(v))) for v in heapq.nlargest(best, ratios.values())]
+        floor = max(floor, sorted([*top, *result.values()], reverse=True)[best - 1])
     # 0.95 × token_sort_ratio can lift a key to the floor only if 0.95 × its length bound can.
     word_order = [
         i
         for i, key in enumerate(choices)
-        if ratios[i] < 99 and 0.95 * 200 * min(length, len(key)) >= (floor - 0.5) * (length + len(key))
+        if ratios.get(i, 0.0) < 99 and 0.95 * 200 * min(length, len(key)) >= (floor - 0.5) * (length + len(key))
     ]
     sorted_ratios = {}
     if word_order:
@@ -154,10 +165,10 @@ def score_many(query_key: str, keys: dict, *, min_score: int = 0, skip=(), best:
             query_key, subset, scorer=fuzz.token_sort_ratio, limit=None, score_cutoff=cutoff
         ):
             sorted_ratios[word_order[index]] = value
-    for i, entry_id in enumerate(ids):
-        value = min(99, int(round(max(ratios[i], 0.95 * sorted_ratios.get(i, 0.0)))))
+    for i in ratios.keys() | sorted_ratios.keys():
+        value = min(99, int(round(max(ratios.get(i, 0.0), 0.95 * sorted_ratios.get(i, 0.0)))))
         if value >= floor:
-            result[entry_id] = value
+            result[ids[i]] = value
     return result
 
 
@@ -213,8 +224,7 @@ def suggest(
     read, e.g. every programme the translator takes part in. Other programmes' entries are never
     suggested. Each suggestion carries its memory's ``scope`` (code) and ``scope_name``.
     """
-    source_language = language_for(source_lang, field="source_lang")
-    target_language = language_for(target_lang, field="target_lang")
+    source_language, target_language = language_pair(source_lang, target_lang)
     programme = _programme(programme)
     readable = [p for p in (programme, *(_programme(p) for p in (programmes or ()))) if p is not None]
     readable_ids = list(dict.fromkeys(p.pk for p in readable))
@@ -236,21 +246,17 @@ def suggest(
         "usage_count",
     )
 
-    exact = list(pair.filter(source_hash=_digest(key), source_key=key).values(*fields))
-    scored: dict[int, int] = {row["id"]: 100 for row in exact}
-
-    # Candidates: the entries next to the query in the two sort orders (longest shared start and
-    # end), and the entries sharing its rare bigrams. Every one is scored exactly; entries whose
-    # length alone keeps them below min_score are skipped (lossless: ratio ≤ 200·min/(a+b)).
+    # First pass, one SQL statement: the exact matches, the entries next to the query in the two
+    # sort orders (longest shared start and end) and the entries sharing its rare bigrams. Every
+    # one is scored exactly; entries whose length alone keeps them below min_score are skipped
+    # (lossless: ratio ≤ 200·min/(a+b)), and so are the long-key indexes when no long key can match.
     programme_ids = [None, *readable_ids]
-    keys = _neighbours(key, source_language.pk, target_language.pk, programme_ids)
-    rare = [
-        i
-        for i in _candidates(key, source_language.pk, target_language.pk, programme_ids, exclude=set(scored))
-        if i not in keys
-    ]
-    if rare:
-        keys.update(pair.filter(pk__in=rare).values_list("id", "source_key"))
+    max_length = _max_length(len(key), min_score)
+    exact_ids, keys, rare = _first_pass(
+        key, source_language.pk, target_language.pk, programme_ids, max_length=max_length
+    )
+    scored: dict[int, int] = dict.fromkeys(exact_ids, 100)
+    keys.update(_keys(i for i in rare if i not in keys))
     scored.update(score_many(key, keys, min_score=min_score, skip=scored, best=limit))
 
     # Second pass, centred on the best fuzzy match found: its neighbours in the two orders. A query
@@ -262,7 +268,12 @@ def suggest(
         more = {
             i: k
             for i, k in _neighbours(
-                centre, source_language.pk, target_language.pk, programme_ids, size=RECENTRE_NEIGHBOURS
+                centre,
+                source_language.pk,
+                target_language.pk,
+                programme_ids,
+                size=RECENTRE_NEIGHBOURS,
+                max_length=max_length,
             ).items()
             if i not in keys
         }
@@ -275,10 +286,7 @@ def suggest(
     if len(values) > limit:
         cut = values[limit - 1]
         scored = {i: v for i, v in scored.items() if v >= cut}
-    rows = {row["id"]: row for row in exact}
-    missing = [i for i in scored if i not in rows]
-    if missing:
-        rows.update((row["id"], row) for row in pair.filter(pk__in=missing).values(*fields))
+    rows = {row["id"]: row for row in pair.filter(pk__in=list(scored)).values(*fields)} if scored else {}
     found = [(scored[i], row) for i, row in rows.items() if i in scored]
 
     def order(item):
@@ -306,74 +314,155 @@ def suggest(
     ]
 
 
-def _neighbours(key: str, source_id: int, target_id: int, programme_ids, *, size: int | None = None) -> dict[int, str]:
+def _max_length(length: int, min_score: int) -> float:
+    """The longest key that can still score ``min_score`` against a key of ``length`` characters
+    (ratio ≤ 200·min(a, b)/(a + b), and sorting tokens keeps the length)."""
+    return math.inf if min_score <= 0 else length * (200 - min_score) / min_score
+
+
+def _neighbours(
+    key: str,
+    source_id: int,
+    target_id: int,
+    programme_ids,
+    *,
+    size: int | None = None,
+    max_length: float = math.inf,
+) -> dict[int, str]:
     """Entries next to the key in the prefix and the suffix order of each scope: ``{id: source_key}``.
 
     Sorted neighbourhood (Hernández & Stolfo 1995), two passes: neighbours in ``prefix_key`` order
     share the longest start with the query, neighbours in ``suffix_key`` order the longest end.
-    One SQL statement of 4 index range scans per scope, each ``NEIGHBOURS`` rows long.
+    One SQL statement of 4 index range scans per scope, each ``NEIGHBOURS`` rows long, on the
+    covering indexes (``translation_tm_prefix_cover`` / ``_suffix_cover``: the key is in the index,
+    the table is never read). Keys longer than ``COVERED_KEY_LENGTH`` are in partial indexes of
+    their own, read only when ``max_length`` (the longest key that can match) reaches them.
     """
     size = NEIGHBOURS if size is None else size
     if size <= 0:
         return {}
+    with connection.cursor() as cursor:
+        cursor.execute(*_neighbours_sql(key, source_id, target_id, programme_ids, size=size, max_length=max_length))
+        return {entry_id: entry_key for _kind, entry_id, entry_key in cursor.fetchall()}
+
+
+def _neighbours_sql(
+    key, source_id, target_id, programme_ids, *, size: int, max_length: float, kind: int = NEIGHBOUR
+) -> tuple[str, list]:
+    """The neighbour statement: rows ``(kind, id, source_key)``."""
     prefix, suffix = sort_keys(key)
     table = connection.ops.quote_name(TMEntry._meta.db_table)
+    # The partial indexes' conditions, written as in their definition so that both databases
+    # recognise them (a literal, not a parameter).
+    tiers = [f"LENGTH(source_key) <= {int(COVERED_KEY_LENGTH)}"]
+    if max_length > COVERED_KEY_LENGTH:
+        tiers.append(f"LENGTH(source_key) > {int(COVERED_KEY_LENGTH)}")
     parts, params = [], []
-    for pid in programme_ids:
-        scope = "programme_id IS NULL" if pid is None else "programme_id = %s"
-        scope_params = [] if pid is None else [pid]
-        for column, value in (("prefix_key", prefix), ("suffix_key", suffix)):
-            for op, direction in ((">=", "ASC"), ("<", "DESC")):
-                # ORDER BY every column of the index, so that PostgreSQL walks it in order even
-                # with "programme_id IS NULL" (which it does not count as an equality).
-                order = ", ".join(
-                    f"{c} {direction}" for c in ("source_language_id", "target_language_id", "programme_id", column)
-                )
-                parts.append(
-                    f"SELECT * FROM (SELECT id, source_key FROM {table} WHERE source_language_id = %s "
-                    f"AND target_language_id = %s AND {scope} AND {column} {op} %s "
-                    f"ORDER BY {order} LIMIT {int(size)}) AS n{len(parts)}"
-                )
-                params += [source_id, target_id, *scope_params, value]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        return dict(cursor.fetchall())
+    for tier in tiers:
+        for pid in programme_ids:
+            scope = "programme_id IS NULL" if pid is None else "programme_id = %s"
+            scope_params = [] if pid is None else [pid]
+            for column, value in (("prefix_key", prefix), ("suffix_key", suffix)):
+                for op, direction in ((">=", "ASC"), ("<", "DESC")):
+                    # ORDER BY every column of the index up to the sort key, so that PostgreSQL walks
+                    # it in order even with "programme_id IS NULL" (not counted as an equality).
+                    order = ", ".join(
+                        f"{c} {direction}" for c in ("source_language_id", "target_language_id", "programme_id", column)
+                    )
+                    parts.append(
+                        f"SELECT {int(kind)} AS kind, id, source_key FROM (SELECT id, source_key FROM {table} "
+                        "WHERE source_language_id = %s "
+                        f"AND target_language_id = %s AND {scope} AND {tier} AND {column} {op} %s "
+                        f"ORDER BY {order} LIMIT {int(size)}) AS n{len(parts)}"
+                    )
+                    params += [source_id, target_id, *scope_params, value]
+    return " UNION ALL ".join(parts), params
 
 
-def _candidates(key: str, source_id: int, target_id: int, programme_ids, *, exclude: set[int]) -> list[int]:
+def _scope_sql(programme_ids) -> tuple[str, list]:
+    ids = [pid for pid in programme_ids if pid is not None]
+    if not ids:
+        return "programme_id IS NULL", []
+    return f"(programme_id IS NULL OR programme_id IN ({', '.join(['%s'] * len(ids))}))", ids
+
+
+def _query_grams(key: str) -> list[str]:
     grams = grams_of(key)
     if len(grams) > MAX_QUERY_GRAMS:
         # Longer words are rarer: keep the most distinctive bigrams, and the start and end ones.
         ends = {grams[0], grams[-1]}
         middle = sorted((g for g in grams if g not in ends), key=len, reverse=True)
         grams = list(ends) + middle[: MAX_QUERY_GRAMS - len(ends)]
-    hashes = [gram_hash(_prefix(source_id, target_id, pid), g) for pid in programme_ids for g in grams]
-    if not hashes:
-        return []
-    table = connection.ops.quote_name(TMGram._meta.db_table)
+    return grams
+
+
+def _first_pass(
+    key: str, source_id: int, target_id: int, programme_ids, *, max_length: float
+) -> tuple[set[int], dict[int, str], list[int]]:
+    """One statement for the exact matches' ids, the neighbours ``{id: source_key}``
+    (``_neighbours``) and the posting lists of the query's bigrams; returns those ids, the
+    neighbours and the ``CANDIDATES`` entries sharing the query's rarest bigrams (``_rare``)."""
+    table = connection.ops.quote_name(TMEntry._meta.db_table)
+    grams_table = connection.ops.quote_name(TMGram._meta.db_table)
+    scope, scope_params = _scope_sql(programme_ids)
     parts = [
-        f"SELECT {i} AS g, entry_id FROM (SELECT entry_id FROM {table} WHERE gram = %s "
-        f"ORDER BY entry_id DESC LIMIT {POSTING_CAP + 1}) AS s{i}"
-        for i in range(len(hashes))
+        f"SELECT {EXACT} AS kind, id, source_key FROM {table} WHERE source_language_id = %s "
+        f"AND target_language_id = %s AND source_hash = %s AND source_key = %s AND {scope}"
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), hashes)
-        rows = cursor.fetchall()
+    params = [source_id, target_id, _digest(key), key, *scope_params]
+    if NEIGHBOURS > 0:
+        sql, more = _neighbours_sql(key, source_id, target_id, programme_ids, size=NEIGHBOURS, max_length=max_length)
+        parts.append(sql)
+        params += more
+    hashes = []
+    if CANDIDATES > 0:
+        hashes = [gram_hash(_prefix(source_id, target_id, pid), g) for pid in programme_ids for g in _query_grams(key)]
+    for i, gram in enumerate(hashes):
+        # A posting row's kind is RARE + the bigram's number; it carries no key.
+        parts.append(
+            f"SELECT {RARE + i} AS kind, entry_id, NULL FROM (SELECT entry_id FROM {(grams_table)} WHERE gram = %s "
+            f"ORDER BY entry_id DESC LIMIT {POSTING_CAP + 1}) AS s{i}"
+        )
+        params.append(gram)
+    exact, neighbours = set(), {}
     postings: dict[int, list[int]] = defaultdict(list)
-    for g, entry_id in rows:
-        postings[g].append(entry_id)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for kind, entry_id, entry_key in cursor.fetchall():
+            if kind == NEIGHBOUR:
+                neighbours[entry_id] = entry_key
+            elif kind == EXACT:
+                exact.add(entry_id)
+            else:
+                postings[kind].append(entry_id)
+    return exact, neighbours, _rare(postings.values(), exclude=exact)
+
+
+def _rare(postings: Iterable[list[int]], *, exclude: set[int]) -> list[int]:
+    """The ``CANDIDATES`` entries sharing the rarest bigrams: each entry gets Σ log₂(1 + cap / postings)
+    over the bigrams it shares. An IDF-like weight: the rarer the bigram, the more sharing it
+    counts. A list cut at the cap belongs to a common bigram whose real frequency is unknown: it
+    only breaks ties (and its entries are merely the newest ones)."""
     weights: dict[int, float] = defaultdict(float)
-    for entries in postings.values():
-        # An IDF-like weight: the rarer the bigram, the more sharing it counts. A list cut at the cap
-        # belongs to a common bigram whose real frequency is unknown: it only breaks ties (and its
-        # entries are merely the newest ones).
-        truncated = len(entries) > POSTING_CAP
-        weight = COMMON_WEIGHT if truncated else math.log2(1 + POSTING_CAP / len(entries))
+    for entries in postings:
+        weight = COMMON_WEIGHT if len(entries) > POSTING_CAP else math.log2(1 + POSTING_CAP / len(entries))
         for entry_id in entries:
-            if entry_id not in exclude:
-                weights[entry_id] += weight
-    best = sorted(weights.items(), key=lambda item: (-item[1], -item[0]))[:CANDIDATES]
+            weights[entry_id] += weight
+    for entry_id in exclude:
+        weights.pop(entry_id, None)
+    best = heapq.nlargest(CANDIDATES, weights.items(), key=itemgetter(1, 0))  # by weight, then the newest
     return [entry_id for entry_id, _w in best]
+
+
+def _keys(ids) -> dict[int, str]:
+    """``{id: source_key}`` of the given entries."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    table = connection.ops.quote_name(TMEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, source_key FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))})", ids)
+        return dict(cursor.fetchall())
 
 
 # ---- writing ----------------------------------------------------------------------------------

@@ -10,12 +10,20 @@ single spaces); ``TMGram`` is the inverted index of its word bigrams and ``prefi
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from ketnoi.core.audit import Audited
 from ketnoi.core.models import TimeStampedModel
 
 SORT_KEY_LENGTH = 100  # characters of a key kept in prefix_key and suffix_key
+# Keys up to this many characters are copied into the two sort-order indexes ("covering"), so that
+# memory.suggest reads its neighbours from the index alone. A PostgreSQL B-tree entry is limited to
+# 2,704 bytes: 100 + 500 characters of at most 4 bytes each stay below it. Longer keys are in two
+# partial indexes without the key (read only for queries long enough to match them).
+COVERED_KEY_LENGTH = 500
 
 
 def sort_keys(source_key: str) -> tuple[str, str]:
@@ -65,11 +73,21 @@ class TMEntry(Audited, TimeStampedModel):
         ordering = ["-updated_at", "-id"]
         indexes = [
             models.Index(fields=["source_language", "target_language", "source_hash"], name="translation_tm_exact"),
-            models.Index(
-                fields=["source_language", "target_language", "programme", "prefix_key"], name="translation_tm_prefix"
+            *(
+                models.Index(
+                    fields=["source_language", "target_language", "programme", column, "source_key", "id"],
+                    name=f"translation_tm_{name}_cover",
+                    condition=Q(LessThanOrEqual(Length("source_key"), COVERED_KEY_LENGTH)),
+                )
+                for name, column in (("prefix", "prefix_key"), ("suffix", "suffix_key"))
             ),
-            models.Index(
-                fields=["source_language", "target_language", "programme", "suffix_key"], name="translation_tm_suffix"
+            *(
+                models.Index(
+                    fields=["source_language", "target_language", "programme", column],
+                    name=f"translation_tm_{name}_long",
+                    condition=Q(GreaterThan(Length("source_key"), COVERED_KEY_LENGTH)),
+                )
+                for name, column in (("prefix", "prefix_key"), ("suffix", "suffix_key"))
             ),
         ]
 

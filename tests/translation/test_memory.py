@@ -121,6 +121,10 @@ def test_region_subtags_fall_back_to_the_language(db):
     _add()
     assert _suggest(SOURCE)[0].score == 100
     assert memory.suggest(source_text=SOURCE, source_lang="vi-VN", target_lang="th-TH")[0].score == 100
+    assert memory.suggest(source_text=SOURCE, source_lang=" VI", target_lang="th_TH")[0].score == 100
+    with pytest.raises(ValidationError) as exc:
+        memory.suggest(source_text=SOURCE, source_lang="vi", target_lang="")
+    assert "target_lang" in exc.value.message_dict
 
 
 def test_bad_input_is_refused(db):
@@ -372,3 +376,61 @@ def test_a_tmx_import_is_indexed_and_suggested_through_the_api(client, users, db
     ).json()
     items = body["items"] if isinstance(body, dict) and "items" in body else body
     assert items[0]["target_text"] == "ข่าววิทยุ" and items[0]["score"] >= 90
+
+
+def _neighbour_plan(query, max_length):
+    """The database's plan of the neighbour statement for ``query`` (shared scope, vi→th)."""
+    from django.db import connection, transaction
+
+    from ketnoi.people.models import Language
+
+    vi, th = Language.objects.get(bcp47="vi"), Language.objects.get(bcp47="th")
+    sql, params = memory._neighbours_sql(
+        memory.source_key(query), vi.pk, th.pk, [None], size=memory.NEIGHBOURS, max_length=max_length
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE translation_tmentry")
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is tiny: ask for the index path
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
+
+
+def test_neighbours_are_read_from_the_covering_indexes_alone(formulaic_memory):
+    from django.db import connection
+
+    plan = _neighbour_plan("Ủy ban nhân dân xã tổ chức tuyên truyền về chính sách dân tộc", max_length=200)
+    if connection.vendor == "postgresql":
+        assert plan.count("Index Only Scan") == 4, plan
+        assert "translation_tm_prefix_cover" in plan and "translation_tm_suffix_cover" in plan, plan
+        assert "_long" not in plan, plan
+    else:
+        assert plan.count("USING COVERING INDEX translation_tm_prefix_cover") == 2, plan
+        assert plan.count("USING COVERING INDEX translation_tm_suffix_cover") == 2, plan
+        assert "_long" not in plan and "SCAN translation_tmentry" not in plan, plan
+    long_plan = _neighbour_plan("Ủy ban nhân dân xã " * 20, max_length=float("inf"))
+    assert "translation_tm_prefix_long" in long_plan and "translation_tm_suffix_long" in long_plan, long_plan
+
+
+def test_long_segments_are_stored_and_found_through_their_own_indexes(db, monkeypatch):
+    """A key longer than COVERED_KEY_LENGTH does not fit the covering indexes (a PostgreSQL B-tree
+    entry is limited to 2,704 bytes): it is stored (even in a 4-byte script) and found all the same."""
+    from ketnoi.translation.models import COVERED_KEY_LENGTH
+
+    monkeypatch.setattr(memory, "CANDIDATES", 0)  # the sort orders alone
+    long_source = " ".join(f"Câu số {i} của văn bản hướng dẫn thực hiện chính sách dân tộc." for i in range(40))
+    assert len(memory.source_key(long_source)) > 2 * COVERED_KEY_LENGTH
+    _add(long_source, "ยาว")
+    _add("𠀀𠀁𠀂 " * 300, "cjk")  # 1,200 characters of 4 bytes each
+    _add(SOURCE, TARGET)
+    query = long_source.replace("Câu số 3 ", "Câu thứ 3 ")
+    [hit] = _suggest(query)
+    assert hit.target_text == "ยาว" and 90 <= hit.score < 100
+    [exact] = _suggest(long_source)
+    assert exact.score == 100
+    # A short query cannot reach a long key's score bound: the long indexes are not read for it.
+    assert "_long" not in _neighbour_plan(SOURCE, max_length=memory._max_length(len(SOURCE), 60))
+    assert [h.target_text for h in _suggest(SOURCE[:60])] == [TARGET]
