@@ -224,7 +224,12 @@ def import_boundaries(
                 % {"where": where, "names": names}
             )
         elif code not in units:
-            problems.append(_("%(where)s: no current %(level)s has this code") % {"where": where, "level": level})
+            message = (
+                _("%(where)s: no current commune has this code")
+                if level == "commune"
+                else _("%(where)s: no current province has this code")
+            )
+            problems.append(message % {"where": where})
         elif code in seen:
             problems.append(_("%(where)s: the same code as feature %(other)s") % {"where": where, "other": seen[code]})
         if code:

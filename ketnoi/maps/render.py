@@ -19,6 +19,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ketnoi.core.numbers import format_number
 
@@ -260,9 +261,12 @@ def render_map(
     if mode == "symbols":
         note = _("Circle area is proportional to the value.")
     if unplaced:
-        note = (note + " " if note else "") + _("%(n)s units could not be placed (no boundary, no coordinates).") % {
-            "n": unplaced
-        }
+        placed = ngettext(
+            "%(n)s unit could not be placed (no boundary, no coordinates).",
+            "%(n)s units could not be placed (no boundary, no coordinates).",
+            unplaced,
+        ) % {"n": unplaced}
+        note = (note + " " if note else "") + placed
     legend_top = height + 10
     total_height = legend_top + 28 + len(legend) * LEGEND_ROW + (30 if note else 8)
     out = [
