@@ -94,7 +94,7 @@ def test_symbols_without_boundaries_area_proportional_and_unplaced_counted():
     circles = {c.find(f"{SVG}title").text.split(":")[0]: float(c.get("r")) for c in root.iter(f"{SVG}circle")}
     assert set(circles) == {"Xã 0", "Xã 1", "Xã 2"}
     assert circles["Xã 0"] / circles["Xã 1"] == 2.0  # area ∝ value: 4× the value, 2× the radius
-    assert "1 units could not be placed" in rendered.svg
+    assert "1 unit could not be placed" in rendered.svg
     assert "Circle area is proportional to the value." in rendered.svg
 
 
