@@ -114,8 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|---|---|---|---|---|",
     ]
     for label, items in (
-        ("Country, communes (coarse)", country_items()),
-        ("One province (detailed)", province_items()),
+        ("Country, communes (40-vertex squares)", country_items()),
+        ("One province (detailed simplification)", province_items()),
     ):
         vertices = sum(
             len(r)
