@@ -109,3 +109,15 @@ def test_national_coordinator_gets_every_commune_of_the_country(login):
     response = login("dieuphoi").get(QUERY)
     assert response.status_code == 200
     assert _svg(response).count("<a ") == 3321
+
+
+def test_province_level_for_the_country_uses_the_province_roll_up(login, unit):
+    response = login("dieuphoi").get("/maps/?element=ban_tin_dai_xa&period=2025&level=province&classes=3")
+    assert response.status_code == 200
+    svg = ElementTree.fromstring(_svg(response))
+    assert len(svg.findall(f".//{SVG}a")) == 34
+    assert "/units/current/province/15/" in _svg(response)
+    titles = [t.text for t in svg.iter(f"{SVG}title")]
+    element = DataElement.objects.get(code="ban_tin_dai_xa")
+    lao_cai = element_total(element, period="2025", unit=unit("15"))
+    assert any(t.startswith(f"{unit('15').name}: {int(lao_cai)}") for t in titles)
