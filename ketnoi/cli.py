@@ -163,6 +163,27 @@ def cmd_import_villages(args) -> int:
     return _run_import(import_villages, args)
 
 
+def cmd_import_boundaries(args) -> int:
+    from ketnoi.maps.importers import BoundaryImportFailed, import_boundaries
+
+    try:
+        result = import_boundaries(Path(args.file), level=args.level, code_property=args.code_property)
+    except BoundaryImportFailed as exc:
+        print(f"Import refused; nothing was written ({exc.total} problem(s)):", file=sys.stderr)
+        print(exc.summary(), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"{result.filename}: {result.features} {result.level} boundaries; created {result.created}, "
+        f"replaced {result.replaced}; vertices {result.vertices_source} in the file, "
+        f"{result.vertices_detail} detailed, {result.vertices_coarse} coarse; "
+        f"{result.units_without_boundary} {result.level} unit(s) of these provinces still without a boundary"
+    )
+    return 0
+
+
 def cmd_import_classification(args) -> int:
     from ketnoi.geo.importers import import_classification
     from ketnoi.geo.models import ClassificationPeriod
@@ -641,6 +662,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", default="2021-2025")
     p.add_argument("--as", dest="as_user")
     p.set_defaults(func=cmd_import_classification)
+
+    p = sub.add_parser(
+        "import-boundaries",
+        help="import commune or province boundaries from a GeoJSON FeatureCollection (docs/maps.md): all or none",
+    )
+    p.add_argument("file")
+    p.add_argument("--level", choices=["commune", "province"], default="commune")
+    p.add_argument("--code-property", help="the feature property holding the unit code (default: code, ma_xa/ma_tinh)")
+    p.set_defaults(func=cmd_import_boundaries)
 
     p = sub.add_parser("stats", help="counts of reference data and users")
     p.add_argument("--json", action="store_true", help="one JSON object")

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "ketnoi.inspections",
     "ketnoi.incidents",
     "ketnoi.channels",
+    "ketnoi.maps",
     "ketnoi.emulation",
     "ketnoi.notifications",
     "ketnoi.reports",
@@ -363,6 +364,12 @@ MT_URL = os.environ.get("MT_URL", "")
 MT_API_KEY = os.environ.get("MT_API_KEY", "")
 MT_TIMEOUT = float(os.environ.get("MT_TIMEOUT", "10"))
 TRANSLATION_IMPORT_MAX_BYTES = int(os.environ.get("TRANSLATION_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+
+# Boundary import limits (docs/maps.md): a GeoJSON beyond them is refused before anything is written.
+MAPS_MAX_FILE_BYTES = int(os.environ.get("MAPS_MAX_FILE_BYTES", str(150 * 1024 * 1024)))
+MAPS_MAX_FEATURES = int(os.environ.get("MAPS_MAX_FEATURES", "5000"))
+MAPS_MAX_VERTICES = int(os.environ.get("MAPS_MAX_VERTICES", "3000000"))
+MAPS_MAX_FEATURE_VERTICES = int(os.environ.get("MAPS_MAX_FEATURE_VERTICES", "500000"))
 
 # SMS and messaging adapters (optional; docs/channels.md, ketnoi/channels/senders/). Nothing set: none.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "")  # "" | smpp | http

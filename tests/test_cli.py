@@ -26,6 +26,7 @@ def test_help_lists_every_operation():
         "import-classification",
         "stats",
         "rotate-keys",
+        "import-boundaries",
     ):
         assert command in result.stdout
 

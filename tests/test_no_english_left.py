@@ -22,6 +22,8 @@ STAFF_PAGES = [
     "/programmes/ctph-922-2024/reports/",
     "/reviews/",
     "/indicators/",
+    "/maps/",
+    "/maps/?element=ban_tin_dai_xa&period=2025&level=commune&within=15",
     "/units/",
     "/villages/",
     "/channels/",
