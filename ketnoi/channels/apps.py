@@ -8,7 +8,12 @@ class ChannelsConfig(AppConfig):
     verbose_name = _("Delivery channels")
 
     def ready(self):
-        from . import tasks  # noqa: F401  (registers the speech job)
+        from ketnoi.core.sections import register
+
+        from . import tasks  # noqa: F401  (registers the jobs)
+        from .views import commune_section
+
+        register("commune", commune_section)
         from .evidence_views import register_provenance
 
         register_provenance()

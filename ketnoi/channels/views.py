@@ -659,3 +659,12 @@ def sms_recipient_opt_out(request, pk):
     services.sms_recipient_opt_out(user=request.user, recipient=recipient, source="staff")
     messages.success(request, _("The number will receive nothing more."))
     return redirect("sms-recipients", code=recipient.commune.code)
+
+
+def commune_section(request, commune):
+    """The commune page's channels section (registered in apps.py through core.sections)."""
+    if not allows(request.user, CHANNELS_VIEW, commune):
+        return None
+    inventory = selectors.commune_inventory(user=request.user, commune=commune)
+    services.record_phone_views(inventory, request=request)
+    return "channels/_commune.html", {"channels": inventory}

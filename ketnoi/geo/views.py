@@ -9,8 +9,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ketnoi.core.forms import attach_errors
 from ketnoi.core.importing import ImportFailed
 from ketnoi.core.paging import paginate
-from ketnoi.core.roles import CHANNELS_VIEW, VILLAGES_CHANGE, VILLAGES_IMPORT
+from ketnoi.core.roles import VILLAGES_CHANGE, VILLAGES_IMPORT
 from ketnoi.core.scoping import allows
+from ketnoi.core.sections import render_sections
 
 from . import importers, selectors, services
 from .forms import ImportForm, VillageForm
@@ -61,12 +62,7 @@ def unit_detail(request, structure, level, code):
     if unit.structure == "current" and unit.level == "commune":
         context["villages"] = selectors.village_list_for_user(user=request.user, commune=unit)
         context["can_change_villages"] = allows(request.user, VILLAGES_CHANGE, unit)
-        if allows(request.user, CHANNELS_VIEW, unit):
-            from ketnoi.channels.selectors import commune_inventory
-            from ketnoi.channels.services import record_phone_views
-
-            context["channels"] = commune_inventory(user=request.user, commune=unit)
-            record_phone_views(context["channels"], request=request)
+        context["sections"] = render_sections("commune", request, unit)  # e.g. the channels (core/sections.py)
     return render(request, "geo/unit_detail.html", context)
 
 
