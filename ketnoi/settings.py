@@ -163,7 +163,7 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------
-DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ketnoi.sqlite3'}")
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'ketnoi.sqlite3'}"  # empty = the embedded default
 # Persistent connections are checked before each request reuses them, so a PostgreSQL restart costs
 # a reconnect, not a server error on every connection that was open (tests/e2e/test_deploy_stack.py).
 _db = dj_database_url.parse(
