@@ -391,3 +391,17 @@ WEBHOOK_URL = os.environ.get("WEBHOOK_URL", "")
 WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET", "")
 WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
 WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", "300"))
+
+# Loudspeaker clusters and e-boards talking to Kết Nối (issue 8.5; docs/channels.md "Device interface").
+DEVICE_CLOCK_SKEW_SECONDS = int(
+    os.environ.get("DEVICE_CLOCK_SKEW_SECONDS", "600")
+)  # a device clock ahead by more: refused
+DEVICE_LOG_MAX_AGE_DAYS = int(os.environ.get("DEVICE_LOG_MAX_AGE_DAYS", "30"))  # a play log older than this: refused
+DEVICE_LOG_BATCH_MAX = int(os.environ.get("DEVICE_LOG_BATCH_MAX", "500"))
+DEVICE_MAX_BODY_BYTES = int(os.environ.get("DEVICE_MAX_BODY_BYTES", str(256 * 1024)))
+DEVICE_OFFLINE_MINUTES = int(os.environ.get("DEVICE_OFFLINE_MINUTES", "15"))  # no heartbeat for longer: offline
+DEVICE_SSE_SECONDS = float(os.environ.get("DEVICE_SSE_SECONDS", "300"))  # one event stream's lifetime
+DEVICE_SSE_POLL_SECONDS = float(os.environ.get("DEVICE_SSE_POLL_SECONDS", "1"))
+MQTT_URL = os.environ.get("MQTT_URL", "")  # mqtt://user:password@host:1883 or mqtts://…; empty: no broker (SSE only)
+MQTT_TOPIC_ROOT = os.environ.get("MQTT_TOPIC_ROOT", "ketnoi")
+MQTT_TIMEOUT = float(os.environ.get("MQTT_TIMEOUT", "10"))

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -27,4 +27,5 @@ urlpatterns = [
     path("channels/renditions/<int:pk>/speech/", views.rendition_speech, name="rendition-speech"),
     path("channels/renditions/<int:pk>/audio/", views.rendition_audio, name="rendition-audio"),
     path("channels/renditions/<int:pk>/delete/", views.rendition_delete, name="rendition-delete"),
+    path("", include("ketnoi.channels.device_urls")),
 ]
