@@ -761,6 +761,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("compilemessages", help="compile the vi/en/th interface translations").set_defaults(
         func=cmd_compilemessages
     )
+    from ketnoi.channels.device_cli import add_parsers as add_device_parsers
+
+    add_device_parsers(sub)
     p = sub.add_parser("manage", help="run a Django management command, e.g. `ketnoi manage check --deploy`")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
