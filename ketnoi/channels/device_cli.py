@@ -13,7 +13,7 @@ def _operator(username):
 
 
 def cmd_device_token(args) -> int:
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import PermissionDenied, ValidationError
     from django.utils import timezone
 
     from ketnoi.core.audit import acting_as
@@ -43,6 +43,9 @@ def cmd_device_token(args) -> int:
             return 0
         except (LoudspeakerCluster.DoesNotExist, BulletinBoard.DoesNotExist, DeviceCredential.DoesNotExist) as exc:
             print(f"error: {exc}", file=sys.stderr)
+            return 1
+        except PermissionDenied:
+            print(f"error: {args.as_user} does not manage this device's commune's channels", file=sys.stderr)
             return 1
         except ValidationError as exc:
             print("error: " + "; ".join(exc.messages), file=sys.stderr)

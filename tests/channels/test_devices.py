@@ -514,3 +514,31 @@ def test_two_identical_batches_at_once_store_each_line_once(committed_data):
         bulletin.delete()
         DeviceCredential.objects.filter(cluster=cluster).delete()
         station.delete()
+
+
+def test_the_field_mapping_is_editable_data_with_unverified_rows_marked():
+    import csv
+    from pathlib import Path
+
+    import ketnoi.channels
+
+    path = Path(ketnoi.channels.__file__).parent / "data" / "device_field_mapping.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert {r["entity"] for r in rows} == {"station", "cluster", "bulletin", "schedule", "playlog"}
+    assert {r["status"] for r in rows} <= {"[M]", "[V]"}
+    assert all(r["official_name_vi"] and r["ketnoi_field"] for r in rows)
+
+
+def test_the_device_token_command_issues_and_revokes(tavan, capsys):
+    from ketnoi.cli import main
+
+    cluster = tavan["clusters"][0]
+    assert main(["device-token", "issue", "--cluster", str(cluster.pk), "--as", "xa.tavan"]) == 0
+    token = capsys.readouterr().out.strip()
+    credential = devices.authenticate(token)
+    assert credential is not None and credential.cluster_id == cluster.pk
+    assert main(["device-token", "issue", "--cluster", str(cluster.pk), "--as", "xa.dongvan"]) == 1
+    assert "does not manage" in capsys.readouterr().err
+    assert devices.authenticate(token) is not None  # the refused issue revoked nothing
+    assert main(["device-token", "revoke", "--prefix", credential.prefix]) == 0
+    assert devices.authenticate(token) is None
