@@ -207,7 +207,9 @@ else:
         "name": "ketnoi",
         "filename": os.environ.get("KETNOI_QUEUE_FILE", str(VAR_DIR / "jobs.sqlite3")),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        # an idle worker looks at the queue file at least every second (huey's default backs off to
+        # 10 s): an emergency bulletin's push waits for it (docs/channels.md, "Device interface")
+        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 1.0},
     }
 
 # --- Auth ---------------------------------------------------------------------------------

@@ -63,7 +63,14 @@ def cmd_simulate_devices(args) -> int:
     if args.emergency_after is not None:
         emergency = (args.emergency_after, lambda: device_sim.approve_emergency(commune_code=args.commune))
     report = device_sim.simulate(
-        url=args.url, tokens=tokens, duration=args.duration, poll=args.poll, emergency=emergency, listen=not args.no_sse
+        url=args.url,
+        tokens=tokens,
+        duration=args.duration,
+        poll=args.poll,
+        emergency=emergency,
+        listen=not args.no_sse,
+        mqtt_url=args.mqtt or "",
+        topics=list(device_sim.device_topics([pk for pk, _ in tokens]).values()) if args.mqtt else None,
     )
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
@@ -95,6 +102,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--poll", type=float, default=5, help="seconds between a device's rounds")
     p.add_argument("--emergency-after", type=float, help="approve a demo emergency this many seconds in")
     p.add_argument("--no-sse", action="store_true", help="do not hold the event streams")
+    p.add_argument("--mqtt", help="receive emergencies from this broker (mqtt://host:1883) instead of SSE")
     p.add_argument("--as", dest="as_user", help="act as this user to issue the tokens (default: the operator)")
     p.add_argument("--json", action="store_true", help="one line of JSON")
     p.set_defaults(func=cmd_simulate_devices)

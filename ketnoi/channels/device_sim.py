@@ -48,6 +48,18 @@ def setup_devices(*, commune_code: str, count: int, user) -> list[tuple[int, str
     return tokens
 
 
+def device_topics(cluster_ids) -> dict[int, str]:
+    """The MQTT topic of each simulated cluster (as the push job names it)."""
+    from . import device_push
+    from .models import DeviceCredential, LoudspeakerCluster
+
+    live = {c.cluster_id: c for c in DeviceCredential.objects.filter(cluster_id__in=cluster_ids, revoked_at=None)}
+    return {
+        c.pk: device_push.device_topic(c.station.commune, c, live.get(c.pk))
+        for c in LoudspeakerCluster.objects.filter(pk__in=cluster_ids).select_related("station__commune__province")
+    }
+
+
 def approve_emergency(*, commune_code: str) -> int:
     """An emergency for the commune with a short generated WAV, through the real workflow."""
     import io
@@ -284,13 +296,72 @@ class Device:
                 self.stop.wait(1)
 
 
-def simulate(*, url: str, tokens, duration: float, poll: float = 5.0, emergency=None, listen: bool = True) -> dict:
+def _mqtt_listener(url: str, topics: list[str], stats: Stats, emergency_at: dict, stop: threading.Event):
+    """One MQTT connection per device (as each cluster holds its own), QoS 1, on its device topic."""
+    from urllib.parse import urlsplit
+
+    import paho.mqtt.client as mqtt
+
+    parts = urlsplit(url)
+    clients = []
+    for topic in topics:
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"sim-{uuid.uuid4().hex[:10]}")
+        if parts.username:
+            client.username_pw_set(parts.username, parts.password or "")
+
+        def on_message(c, userdata, message):
+            if not message.payload:
+                return
+            payload = json.loads(message.payload)
+            if payload.get("type") != "emergency":
+                return
+            stats.add("emergencies_received")
+            sent = emergency_at.get(payload["bulletin"])
+            if sent is not None:
+                with stats.lock:
+                    stats.emergency_latency.append(time.monotonic() - sent)
+
+        client.on_connect = lambda c, u, f, rc, p, t=topic: c.subscribe(t, qos=1)
+        client.on_message = on_message
+        try:
+            client.connect(parts.hostname or "127.0.0.1", parts.port or 1883, keepalive=30)
+        except OSError:
+            stats.add("mqtt_errors")
+            continue
+        client.loop_start()
+        clients.append(client)
+    stop.wait()
+    for client in clients:
+        client.loop_stop()
+        client.disconnect()
+
+
+def simulate(
+    *,
+    url: str,
+    tokens,
+    duration: float,
+    poll: float = 5.0,
+    emergency=None,
+    listen: bool = True,
+    mqtt_url: str = "",
+    topics=None,
+) -> dict:
     """Run the devices for ``duration`` seconds; ``emergency`` = (after seconds, callable returning a
     bulletin id) is called once in the run."""
     stats, stop, emergency_at = Stats(), threading.Event(), {}
     fleet = [Device(url, token, stats, poll=poll, stop=stop) for _, token in tokens]
     threads = [threading.Thread(target=d.run, daemon=True) for d in fleet]
-    listeners = [threading.Thread(target=d.listen, args=(emergency_at,), daemon=True) for d in fleet] if listen else []
+    if mqtt_url:  # emergencies over MQTT, as devices do where a broker is configured
+        listeners = [
+            threading.Thread(
+                target=_mqtt_listener, args=(mqtt_url, list(topics or []), stats, emergency_at, stop), daemon=True
+            )
+        ]
+    elif listen:  # over server-sent events: each device holds a stream (a server thread) open
+        listeners = [threading.Thread(target=d.listen, args=(emergency_at,), daemon=True) for d in fleet]
+    else:
+        listeners = []
     started = time.monotonic()
     for thread in threads + listeners:
         thread.start()
@@ -304,7 +375,14 @@ def simulate(*, url: str, tokens, duration: float, poll: float = 5.0, emergency=
     for thread in threads:
         thread.join(timeout=70)
     for thread in listeners:  # daemon threads blocked on an idle stream end with the process
-        thread.join(timeout=0.2)
+        thread.join(timeout=2 if mqtt_url else 0.2)
     report = stats.report()
-    report.update({"devices": len(fleet), "duration_s": round(time.monotonic() - started, 2), "url": url})
+    report.update(
+        {
+            "devices": len(fleet),
+            "duration_s": round(time.monotonic() - started, 2),
+            "url": url,
+            "emergencies_over": "mqtt" if mqtt_url else ("sse" if listen else "none"),
+        }
+    )
     return report

@@ -147,9 +147,13 @@ def _deliveries(credential):
     return Delivery.objects.filter(endpoint=Delivery.Endpoint.BOARD, board_id=credential.board_id)
 
 
-def live_deliveries(credential):
+def live_deliveries(credential, *, played: bool = False):
+    """Deliveries still in force (not cancelled, failed or withdrawn); ``played`` includes those
+    already played: a bulletin scheduled on several days, or a device that lost its cache, needs
+    the audio again."""
+    states = (*LIVE, Delivery.State.PLAYED) if played else LIVE
     return _deliveries(credential).filter(
-        state__in=LIVE, cancelled_at__isnull=True, bulletin__state=Bulletin.State.APPROVED
+        state__in=states, cancelled_at__isnull=True, bulletin__state=Bulletin.State.APPROVED
     )
 
 
@@ -263,7 +267,7 @@ def mark_fetched(credential, delivery_ids) -> int:
 def rendition_for_device(credential, rendition_id: int) -> Rendition | None:
     """The rendition, when the device has a live delivery of it (anything else: None, a 404)."""
     delivery = (
-        live_deliveries(credential)
+        live_deliveries(credential, played=True)
         .filter(rendition_id=rendition_id, rendition__channel=Rendition.Channel.LOUDSPEAKER)
         .select_related("rendition")
         .first()

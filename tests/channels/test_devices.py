@@ -190,6 +190,15 @@ def test_a_device_polls_downloads_acknowledges_and_logs(client, users, tavan):
         "lines": [{"client_id": line["client_id"], "status": "duplicate", "reason": None} for line in batch["lines"]],
     }
     assert PlayLog.objects.filter(credential__cluster=cluster).count() == 3
+    # played, the audio is still there for tomorrow's slot or a device that lost its cache
+    assert _download(client.get(url, **_auth(token))) == AUDIO
+    assert (
+        _post(client, "/api/v1/devices/ack", {"rendition_id": rendition.pk, "sha256": AUDIO_SHA}, token).json()[
+            "changed"
+        ]
+        is False
+    )
+    assert Delivery.objects.get(pk=delivery.pk).state == "played"
 
 
 def test_bad_log_lines_are_rejected_one_by_one(client, users, tavan, settings):
