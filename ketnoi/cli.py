@@ -316,7 +316,7 @@ def cmd_serve(args) -> int:
         "--workers",
         str(args.workers),
         "--threads",
-        "4",
+        os.environ.get("WEB_THREADS", "4"),  # each device's server-sent-events stream holds one
         "--access-logfile",
         "-",
         "--forwarded-allow-ips",
