@@ -551,3 +551,17 @@ def test_the_device_token_command_issues_and_revokes(tavan, capsys):
     assert devices.authenticate(token) is not None  # the refused issue revoked nothing
     assert main(["device-token", "revoke", "--prefix", credential.prefix]) == 0
     assert devices.authenticate(token) is None
+
+
+def test_a_board_gets_its_texts(client, users, tavan):
+    from ketnoi.channels.models import BulletinBoard
+
+    board = BulletinBoard.objects.create(commune=tavan["commune"], name="Bảng tin thử", device_id="TEST-TV-B1")
+    bulletin = _bulletin(users, tavan)
+    token = devices.credential_issue(user=users["xa.tavan"], board=board)[1]
+    body = client.get("/api/v1/devices/schedule", **_auth(token)).json()
+    assert body["device"]["kind"] == "board"
+    [item] = body["items"]
+    assert item["bulletin"] == bulletin.pk and item["at"] is None
+    assert item["renditions"][0]["text"].startswith("Lịch tiêm phòng")
+    assert Delivery.objects.get(board=board).state == "sent"
