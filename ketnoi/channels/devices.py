@@ -106,6 +106,16 @@ def _refused(reason: str, *, credential=None, ip=None, what: str = "") -> None:
     )
 
 
+def _first_in_a_minute(key: str) -> bool:
+    """A device retrying with a bad token every few seconds is one audit entry a minute, not thousands."""
+    from django.core.cache import cache
+
+    try:
+        return cache.add(f"ketnoi:device-refused:{key}", 1, timeout=60)
+    except Exception:  # no cache: audit every time
+        return True
+
+
 def authenticate(token: str, *, ip: str | None = None) -> DeviceCredential | None:
     """The live credential of a token, or None (audited: unknown, revoked, retired device)."""
     credential = None
@@ -116,10 +126,12 @@ def authenticate(token: str, *, ip: str | None = None) -> DeviceCredential | Non
             .first()
         )
     if credential is None:
-        _refused("unknown token", ip=ip)
+        if _first_in_a_minute(f"unknown:{_hash(token or '')[:16]}:{ip}"):
+            _refused("unknown token", ip=ip)
         return None
     if credential.revoked_at is not None:
-        _refused("revoked token", credential=credential, ip=ip)
+        if _first_in_a_minute(f"revoked:{credential.pk}:{ip}"):
+            _refused("revoked token", credential=credential, ip=ip)
         return None
     device = _device_of(credential)
     if device is None or device.retired_on is not None:

@@ -252,10 +252,14 @@ def test_bad_log_lines_are_rejected_one_by_one(client, users, tavan, settings):
 def test_unknown_and_revoked_tokens_are_refused_and_audited(client, users, tavan):
     bulletin = _bulletin(users, tavan)
     cluster = tavan["clusters"][0]
-    unknown = "kd_" + "x" * 43
-    response = client.get("/api/v1/devices/schedule", **_auth(unknown))
-    assert response.status_code == 401 and response["Content-Type"].startswith("application/problem+json")
-    entry = AuditEntry.objects.filter(model="channels.devicecredential", action="login_failed").latest("id")
+    unknown = "kd_" + uuid.uuid4().hex
+    refusals = AuditEntry.objects.filter(model="channels.devicecredential", action="login_failed")
+    before = refusals.count()
+    for _ in range(3):  # a device retrying with its bad token: refused each time, audited once a minute
+        response = client.get("/api/v1/devices/schedule", **_auth(unknown))
+        assert response.status_code == 401 and response["Content-Type"].startswith("application/problem+json")
+    assert refusals.count() == before + 1
+    entry = refusals.latest("id")
     assert entry.after == {"reason": "unknown token"}
     assert unknown not in json.dumps([entry.object_repr, entry.after, entry.actor_name])
     # a person's API token is not a device token
