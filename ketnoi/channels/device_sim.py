@@ -108,6 +108,16 @@ def approve_emergency(*, commune_code: str) -> int:
     return bulletin.pk
 
 
+def _sent_time(emergency_at: dict, bulletin_id: int):
+    """When the emergency was approved: its own entry, or — when it arrived before the approval
+    call returned — the pending one, for a bulletin newer than every bulletin before the run."""
+    if bulletin_id in emergency_at:
+        return emergency_at[bulletin_id]
+    if None in emergency_at and bulletin_id > emergency_at.get("floor", float("inf")):
+        return emergency_at[None]
+    return None
+
+
 class Stats:
     def __init__(self):
         self.lock = threading.Lock()
@@ -285,7 +295,7 @@ class Device:
                         elif line.startswith("data: ") and event == "emergency":
                             payload = json.loads(line[6:])
                             self.stats.add("emergencies_received")
-                            sent = emergency_at.get(payload["bulletin"])
+                            sent = _sent_time(emergency_at, payload["bulletin"])
                             if sent is not None:
                                 with self.stats.lock:
                                     self.stats.emergency_latency.append(time.monotonic() - sent)
@@ -316,7 +326,7 @@ def _mqtt_listener(url: str, topics: list[str], stats: Stats, emergency_at: dict
             if payload.get("type") != "emergency":
                 return
             stats.add("emergencies_received")
-            sent = emergency_at.get(payload["bulletin"])
+            sent = _sent_time(emergency_at, payload["bulletin"])
             if sent is not None:
                 with stats.lock:
                     stats.emergency_latency.append(time.monotonic() - sent)
@@ -368,7 +378,10 @@ def simulate(
     if emergency is not None:
         after, make = emergency
         time.sleep(max(0.0, after - (time.monotonic() - started)))
-        sent = time.monotonic()
+        from .models import Bulletin
+
+        emergency_at["floor"] = Bulletin.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        sent = emergency_at[None] = time.monotonic()
         emergency_at[make()] = sent
     time.sleep(max(0.0, duration - (time.monotonic() - started)))
     stop.set()
