@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from ketnoi.channels.api import router as channels_router
+from ketnoi.channels.device_api import router as devices_router
 from ketnoi.content.api import router as content_router
 from ketnoi.core.api import install_problem_handlers
 from ketnoi.emulation.api import router as emulation_router
@@ -54,6 +55,7 @@ api.add_router("/", inspections_router)
 api.add_router("/", incidents_router)
 api.add_router("/", inbox_router)
 api.add_router("/", channels_router)
+api.add_router("/", devices_router)
 api.add_router("/", emulation_router)
 api.add_router("/", notifications_router)
 api.add_router("/", reports_router)

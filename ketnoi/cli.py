@@ -337,13 +337,16 @@ def cmd_serve(args) -> int:
         "--workers",
         str(args.workers),
         "--threads",
-        "4",
+        os.environ.get("WEB_THREADS", "4"),  # each device's server-sent-events stream holds one
         "--access-logfile",
         "-",
         "--forwarded-allow-ips",
         os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
+    broker = _start_broker() if getattr(args, "with_broker", False) else None
     children = [subprocess.Popen(gunicorn)]
+    if broker is not None and broker[0] is not None:
+        children.append(broker[0])
     if args.with_worker:
         children.append(subprocess.Popen(_worker_command()))
     print(
@@ -351,6 +354,8 @@ def cmd_serve(args) -> int:
         f"{', job worker started' if args.with_worker else ''}). Press Ctrl+C to stop.",
         flush=True,
     )
+    if broker is not None:
+        print(broker[1], flush=True)
 
     def stop(*_):
         for child in children:
@@ -382,7 +387,53 @@ def cmd_run(args) -> int:
         cmd_load_reference(args)
     cmd_demo(args)
     args.with_worker = True
+    args.with_broker = True
     return cmd_serve(args)
+
+
+def _broker_listening(port: int = 1883) -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _start_broker():
+    """`make run`: emergencies go to the loudspeakers over MQTT through a local Mosquitto when one is
+    installed (or already listening) and MQTT_URL is not set; otherwise over server-sent events.
+    Returns (the broker's process or None, a sentence for the operator)."""
+    import shutil
+    import time
+
+    from django.conf import settings
+
+    if settings.MQTT_URL:
+        return None, f"Emergencies are pushed through the MQTT broker of MQTT_URL ({settings.MQTT_URL.split('@')[-1]})."
+    local = "mqtt://127.0.0.1:1883"
+    if _broker_listening():
+        os.environ["MQTT_URL"] = local  # the web server and the worker started below inherit it
+        return None, "Emergencies are pushed through the MQTT broker already listening on 127.0.0.1:1883."
+    binary = shutil.which("mosquitto") or next(
+        (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if os.path.exists(p)), None
+    )
+    if binary is None:
+        return None, (
+            "No MQTT broker: Mosquitto is not installed and MQTT_URL is not set, so emergencies reach the "
+            "loudspeakers over server-sent events only (GET /api/v1/devices/events)."
+        )
+    conf = settings.VAR_DIR / "mosquitto.conf"
+    conf.write_text("listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\n", encoding="utf-8")
+    process = subprocess.Popen([binary, "-c", str(conf)])
+    for _ in range(30):
+        if _broker_listening():
+            os.environ["MQTT_URL"] = local
+            return process, "Mosquitto started on 127.0.0.1:1883: emergencies are pushed over MQTT (and SSE)."
+        time.sleep(0.1)
+    process.terminate()
+    return None, "Mosquitto did not start; emergencies reach the loudspeakers over server-sent events only."
 
 
 def cmd_compilemessages(args) -> int:
@@ -766,6 +817,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("compilemessages", help="compile the vi/en/th interface translations").set_defaults(
         func=cmd_compilemessages
     )
+    from ketnoi.channels.device_cli import add_parsers as add_device_parsers
+
+    add_device_parsers(sub)
     p = sub.add_parser("manage", help="run a Django management command, e.g. `ketnoi manage check --deploy`")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)

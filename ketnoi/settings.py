@@ -163,7 +163,8 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'ketnoi.sqlite3'}"  # empty = the embedded default
+# An empty DATABASE_URL means the embedded default, as an unset one does.
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'ketnoi.sqlite3'}"
 # Persistent connections are checked before each request reuses them, so a PostgreSQL restart costs
 # a reconnect, not a server error on every connection that was open (tests/e2e/test_deploy_stack.py).
 _db = dj_database_url.parse(
@@ -212,7 +213,9 @@ else:
         "name": "ketnoi",
         "filename": os.environ.get("KETNOI_QUEUE_FILE", str(VAR_DIR / "jobs.sqlite3")),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        # an idle worker looks at the queue file at least every second (huey's default backs off to
+        # 10 s): an emergency bulletin's push waits for it (docs/channels.md, "Device interface")
+        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 1.0},
     }
 
 # --- Auth ---------------------------------------------------------------------------------
@@ -352,8 +355,6 @@ KETNOI_SPEECH_TRUE_PEAK = float(os.environ.get("KETNOI_SPEECH_TRUE_PEAK", "-1.5"
 KETNOI_SPEECH_TIMEOUT_SECONDS = int(os.environ.get("KETNOI_SPEECH_TIMEOUT_SECONDS", "300"))
 KETNOI_SPEECH_MAX_UPLOAD_SECONDS = int(os.environ.get("KETNOI_SPEECH_MAX_UPLOAD_SECONDS", str(30 * 60)))
 KETNOI_SITE_URL = os.environ.get("KETNOI_SITE_URL", "")
-# A loudspeaker cluster or an e-board not heard from for this many minutes is shown offline (operator console).
-KETNOI_DEVICE_OFFLINE_AFTER = int(os.environ.get("KETNOI_DEVICE_OFFLINE_AFTER", "15"))
 NOTIFICATIONS_DUE_SOON_DAYS = int(os.environ.get("NOTIFICATIONS_DUE_SOON_DAYS", "7"))
 NOTIFICATIONS_OVERDUE_LOOKBACK_DAYS = int(os.environ.get("NOTIFICATIONS_OVERDUE_LOOKBACK_DAYS", "60"))
 NOTIFICATIONS_MAIL_BACKOFF_SECONDS = int(os.environ.get("NOTIFICATIONS_MAIL_BACKOFF_SECONDS", "60"))
@@ -413,3 +414,16 @@ BOARD_POLL_SECONDS = int(os.environ.get("BOARD_POLL_SECONDS", "60"))  # the kios
 # Evidence as indicators (docs/channels.md): feedback answered within this many days of being sent
 # counts as answered on time. [M] no verified deadline in the domain notes: set the one that applies.
 FEEDBACK_ANSWER_DAYS = int(os.environ.get("FEEDBACK_ANSWER_DAYS", "15"))
+# Loudspeaker clusters and e-boards talking to Kết Nối (issue 8.5; docs/channels.md "Device interface").
+DEVICE_CLOCK_SKEW_SECONDS = int(
+    os.environ.get("DEVICE_CLOCK_SKEW_SECONDS", "600")
+)  # a device clock ahead by more: refused
+DEVICE_LOG_MAX_AGE_DAYS = int(os.environ.get("DEVICE_LOG_MAX_AGE_DAYS", "30"))  # a play log older than this: refused
+DEVICE_LOG_BATCH_MAX = int(os.environ.get("DEVICE_LOG_BATCH_MAX", "500"))
+DEVICE_MAX_BODY_BYTES = int(os.environ.get("DEVICE_MAX_BODY_BYTES", str(256 * 1024)))
+DEVICE_OFFLINE_MINUTES = int(os.environ.get("DEVICE_OFFLINE_MINUTES", "15"))  # no heartbeat for longer: offline
+DEVICE_SSE_SECONDS = float(os.environ.get("DEVICE_SSE_SECONDS", "300"))  # one event stream's lifetime
+DEVICE_SSE_POLL_SECONDS = float(os.environ.get("DEVICE_SSE_POLL_SECONDS", "1"))
+MQTT_URL = os.environ.get("MQTT_URL", "")  # mqtt://user:password@host:1883 or mqtts://…; empty: no broker (SSE only)
+MQTT_TOPIC_ROOT = os.environ.get("MQTT_TOPIC_ROOT", "ketnoi")
+MQTT_TIMEOUT = float(os.environ.get("MQTT_TIMEOUT", "10"))

@@ -21,7 +21,7 @@ from .selectors import station_programme
 
 
 def offline_after() -> dt.timedelta:
-    return dt.timedelta(minutes=int(getattr(settings, "KETNOI_DEVICE_OFFLINE_AFTER", 15)))
+    return dt.timedelta(minutes=int(settings.DEVICE_OFFLINE_MINUTES))
 
 
 def local_today() -> dt.date:

@@ -556,6 +556,10 @@ def bulletin_transition(*, user, bulletin, action: str, comment: str = ""):
         from . import outbox
 
         outbox.cancel_bulletin(bulletin, reason=comment)
+    if action in ("approve", "withdraw"):  # an emergency is pushed to the devices after the commit
+        from . import device_push
+
+        device_push.on_transition(bulletin)
     return bulletin
 
 

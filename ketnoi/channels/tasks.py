@@ -50,3 +50,20 @@ def compute_evidence_current():
     from . import evidence
 
     return {period: evidence.compute_period(period) for period in evidence.current_periods()}
+
+
+@job(retries=5, retry_delay=10, name="channels.push_emergency")
+def push_emergency(bulletin_id: int):
+    """Publish an emergency bulletin's state (approved or withdrawn) over MQTT; idempotent: the
+    devices recognise a message by its bulletin and event id, and the retained topic is replaced."""
+    from . import device_push
+
+    return device_push.push_emergency_now(bulletin_id)
+
+
+@periodic(crontab(minute="*"), name="channels.devices_offline")
+def devices_offline():
+    """Every minute: devices silent for DEVICE_OFFLINE_MINUTES are offline; operators told once."""
+    from . import devices
+
+    return devices.offline_sweep()

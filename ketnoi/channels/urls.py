@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("ketnoi.channels.boards_urls")),
     path("", include("ketnoi.channels.console_urls")),
     path("", include("ketnoi.channels.evidence_urls")),
+    path("", include("ketnoi.channels.device_urls")),
 ]

@@ -47,7 +47,7 @@ _suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar("ketnoi_audit
 
 # Secrets appear only as a short fingerprint (so a change is visible, the value is not);
 # bookkeeping fields that change on every login or API call are left out.
-SECRET_FIELDS = {"password", "key_hash"}
+SECRET_FIELDS = {"password", "key_hash", "token_hash"}
 IGNORED_FIELDS = {"last_login", "last_used_at", "updated_at", "search_key", "sort_key"}
 
 # Personal data (Decree 13/2023) is never copied into the log: the snapshot holds one of these

@@ -113,6 +113,15 @@ def _texts(kind: str, values: dict, language: str) -> tuple[str, str]:
     elif kind == Kind.TRANSLATION_RETURNED:
         subject = _("Translation reopened: %(title)s (%(language)s)") % params
         body = _("%(actor)s reopened the %(language)s translation of “%(title)s”: %(reason)s") % params
+    elif kind == Kind.DEVICE_OFFLINE:
+        subject = _("Devices offline in %(unit)s") % params
+        body = (
+            _(
+                "%(count)s loudspeaker clusters or bulletin boards of %(unit)s stopped sending heartbeats: "
+                "%(title)s. Check their power and connection; emergencies cannot reach them."
+            )
+            % params
+        )
     else:
         raise ValueError(f"unknown notification kind {kind!r}")
     return subject, body

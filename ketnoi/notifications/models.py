@@ -33,6 +33,7 @@ class Kind(models.TextChoices):
     TRANSLATION_SUBMITTED = "translation_submitted", _("translation ready for review")
     TRANSLATION_APPROVED = "translation_approved", _("translation approved")
     TRANSLATION_RETURNED = "translation_returned", _("translation reopened")
+    DEVICE_OFFLINE = "device_offline", _("loudspeakers or boards offline")
 
 
 class NotificationEvent(models.Model):

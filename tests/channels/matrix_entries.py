@@ -51,5 +51,14 @@ MATRIX.update(
         "channels/console/province/": "channels test_console: a commune officer and another province get 404",
         "channels/console/national/": "channels test_console: a provincial officer gets 404",
         "channels/evidence/<int:pk>/": "channels test_evidence: another commune's officer gets 404 for a value's rows",
+        "units/current/commune/<str:code>/devices/": "channels test_devices: another commune's officer gets 404",
+        "units/current/commune/<str:code>/devices/tokens/": "channels test_devices: another commune's officer 404",
+        "units/current/commune/<str:code>/devices/tokens/<int:pk>/revoke/": "channels test_devices: other commune 404",
+        "api/v1/devices/schedule": "channels test_devices: a device token sees only its own deliveries",
+        "api/v1/devices/audio/<rendition_id>": "channels test_devices: only a rendition with a live delivery (404)",
+        "api/v1/devices/ack": "channels test_devices: only the device's own live delivery",
+        "api/v1/devices/logs": "channels test_devices: a rendition never sent to the device is rejected",
+        "api/v1/devices/heartbeat": "channels test_devices: writes only the token's own credential",
+        "api/v1/devices/events": "channels test_devices: only the device's own emergencies",
     }
 )

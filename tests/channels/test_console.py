@@ -203,7 +203,7 @@ def test_cluster_states_show_never_seen_and_offline_the_longest_silent_first(log
     assert "never seen" in html and "fw-1.2.3" in html and ">80<" in html and ">-71<" in html
     assert 'http-equiv="refresh"' in html
 
-    settings.KETNOI_DEVICE_OFFLINE_AFTER = 60
+    settings.DEVICE_OFFLINE_MINUTES = 60
     html = client.get("/channels/console/03037/").content.decode()
     alerts = html.split('id="h-alerts"')[1].split("</section>")[0]
     assert "Cụm đồi" in alerts and "Cụm suối" not in alerts
