@@ -1,10 +1,14 @@
-"""End-to-end (issue 8.2–8.4): a provincial editor turns an approved article into a bulletin in
+"""End-to-end (issue 8.13): a provincial editor turns an approved article into a bulletin in
 Vietnamese and Mông — synthetic speech for Vietnamese, an uploaded human recording for Mông —
 schedules it for three communes after a mistyped time, the editorial board appraises and approves
-it, and the outbox holds one delivery per cluster and language."""
+it, and the outbox holds one delivery per cluster and language. Simulated loudspeaker clusters
+(`ketnoi simulate-devices`) poll, download and play it; the commune operator sees the play log; an
+emergency reaches every simulated device; the province's minutes-broadcast figure for the quarter
+grows."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import time
@@ -111,6 +115,10 @@ def test_editor_makes_a_bulletin_in_two_languages_and_the_board_approves_it(
     page.screenshot(path=str(results_dir / "bulletin-submitted.png"), full_page=True)
     context.close()
 
+    # Two simulated clusters join Tả Van's station before the approval (their set-up only).
+    simulate = ["simulate-devices", "--commune", "03037", "--count", "2", "--url", ketnoi_server.url, "--json"]
+    ketnoi_server.run(*simulate, "--duration", "1", "--no-sse", timeout=120)
+
     # 5. The editorial board: the reviewer appraises, the coordinator approves.
     for username, action in (("thamdinh", "appraise"), ("dieuphoi", "approve")):
         context, page = _session(browser, ketnoi_server, username)
@@ -123,4 +131,35 @@ def test_editor_makes_a_bulletin_in_two_languages_and_the_board_approves_it(
         "print(b.state, Delivery.objects.filter(bulletin=b, endpoint='cluster', commune__code='03037').count(), "
         "Delivery.objects.filter(bulletin=b, endpoint='board').count())"
     )
-    assert counts == "approved 4 1"  # Tả Van's two clusters × Vietnamese and Mông; its board
+    assert counts == "approved 8 1"  # Tả Van's two clusters and two simulated ones × Vietnamese and Mông; its board
+
+    # 6. The devices poll, download and play it; an emergency reaches them all.
+    minutes = (
+        "from ketnoi.channels import evidence; from ketnoi.indicators.models import DataElement; "
+        "from ketnoi.indicators.selectors import element_total; from ketnoi.geo.models import AdminUnit; "
+        "evidence.compute_period('2026Q4'); "
+        "print(element_total(DataElement.objects.get(code=evidence.MINUTES), period='2026Q4', "
+        "unit=AdminUnit.objects.get(structure='current', level='province', code='15')) or 0)"
+    )
+    before = float(ketnoi_server.shell(minutes))
+    report = json.loads(
+        ketnoi_server.run(*simulate, "--duration", "30", "--poll", "2", "--emergency-after", "8", timeout=300)
+        .strip()
+        .splitlines()[-1]
+    )
+    assert report["counts"]["played"] >= 4, report  # both languages on both simulated clusters
+    assert report["counts"].get("log_lines_accepted", 0) >= 4, report
+    assert report["emergency_latency"]["n"] == 2, report  # every simulated device got the emergency
+    played = ketnoi_server.shell(
+        "from ketnoi.channels.models import PlayLog; "
+        f"print(PlayLog.objects.filter(bulletin_id={bulletin_pk}).values('rendition__language__bcp47').distinct().count())"
+    )
+    assert played == "2"
+
+    # 7. The commune operator sees the plays; the province's reach figure grows.
+    context, page = _session(browser, ketnoi_server, "xa.tavan")
+    page.goto("/channels/console/plays/?commune=03037")
+    expect(page.locator("main")).to_contain_text("Lào Cai tập huấn cán bộ thông tin cơ sở vùng cao")
+    page.screenshot(path=str(results_dir / "operator-play-log.png"), full_page=True)
+    context.close()
+    assert float(ketnoi_server.shell(minutes)) > before
