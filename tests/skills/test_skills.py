@@ -1,0 +1,172 @@
+"""Digital skills and IT access (issue 9.7): imports all or nothing with errors by row and field,
+idempotent; coverage of village heads and prestigious persons against the target; scoped pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from ketnoi.core.importing import ImportFailed
+from ketnoi.geo.models import AdminUnit, Village
+from ketnoi.skills import selectors
+from ketnoi.skills.importers import import_figures, import_sessions, import_targets
+from ketnoi.skills.models import Participation, Session, Target
+
+HEADER = (
+    "commune_code,session,course_code,course_title,start_date,end_date,village,language,trainers,"
+    "ethnic_group,sex,age_band,role,count\n"
+)
+
+
+@pytest.fixture
+def tavan(db):
+    commune = AdminUnit.objects.get(structure="current", level="commune", code="03037")
+    villages = list(Village.objects.filter(commune=commune).order_by("name"))
+    assert len(villages) >= 2
+    return commune, villages
+
+
+def _csv(text: str, name="lop.csv"):
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def _sessions(commune, village, *, count="2", ref="KNS-01"):
+    common = (
+        f"{commune.code},{ref},KNS-T1,Kỹ năng số cơ bản,10/03/2025,11/03/2025,{village.name},"
+        "Tiếng Mông,Lò Văn A;Vàng Thị B,Mông"
+    )
+    return (
+        HEADER
+        + f"{common},male,40-59,village_head,{count}\n"
+        + f"{common},female,25-39,prestigious,1\n"
+        + f"{common},female,15-24,other,12\n"
+    )
+
+
+def test_a_session_file_is_imported_once_and_again_changes_nothing(users, tavan):
+    commune, villages = tavan
+    result = import_sessions(_csv(_sessions(commune, villages[0])), user=users["xa.tavan"])
+    assert (result.rows, result.created, result.updated) == (3, 1, 0)
+    session = Session.objects.get(commune=commune, reference="KNS-01")
+    assert session.course.title == "Kỹ năng số cơ bản"
+    assert sorted(t.full_name for t in session.trainers.all()) == ["Lò Văn A", "Vàng Thị B"]
+    assert session.village == villages[0] and session.end_date == dt.date(2025, 3, 11)
+    assert sum(p.count for p in session.participation.all()) == 15
+    again = import_sessions(_csv(_sessions(commune, villages[0])), user=users["xa.tavan"])
+    assert (again.created, again.updated) == (0, 0)
+    changed = import_sessions(_csv(_sessions(commune, villages[0], count="3")), user=users["xa.tavan"])
+    assert (changed.created, changed.updated) == (0, 1)
+    assert Participation.objects.filter(session=session).count() == 3
+
+
+def test_a_bad_file_writes_nothing_and_names_each_row_and_field(users, tavan):
+    commune, villages = tavan
+    text = _sessions(commune, villages[0]).replace(",12\n", ",mười hai\n").replace("village_head", "chief")
+    text += f"{commune.code},KNS-01,KNS-T1,,12/03/2025,,,,,,male,40-59,other,1\n"  # disagrees with its session
+    text += "01001,KNS-09,KNS-T1,,10/03/2025,,,,,,male,40-59,other,1\n"  # Hà Nội: outside the commune's area
+    with pytest.raises(ImportFailed) as failed:
+        import_sessions(_csv(text), user=users["xa.tavan"])
+    found = {(e.row, e.field) for e in failed.value.errors}
+    assert (2, "role") in found and (4, "count") in found
+    assert (5, "start_date") in found and (5, "village") in found
+    assert (6, "commune_code") in found
+    assert not Session.objects.filter(commune=commune).exists()
+
+
+def test_an_xlsx_file_is_read_like_the_csv(users, tavan):
+    commune, villages = tavan
+    book = Workbook()
+    sheet = book.active
+    for line in _sessions(commune, villages[1]).splitlines():
+        sheet.append(line.split(","))
+    data = io.BytesIO()
+    book.save(data)
+    upload = SimpleUploadedFile("lop.xlsx", data.getvalue())
+    assert import_sessions(upload, user=users["xa.tavan"]).created == 1
+
+
+def test_figures_and_targets_feed_the_selectors_of_the_gap_index(users, tavan):
+    commune, villages = tavan
+    import_sessions(_csv(_sessions(commune, villages[0])), user=users["xa.tavan"])
+    import_figures(
+        _csv(
+            "commune_code,year,prestigious_persons,households,households_smartphone,households_internet,coverage_4g,source\n"
+            f'{commune.code},2025,4,500,410,250,"92,5",Báo cáo UBND xã 2025\n'
+        ),
+        user=users["xa.tavan"],
+    )
+    with pytest.raises(ImportFailed) as failed:  # a commune officer sets no provincial target
+        import_targets(_csv("province_code,year,role,percent\n15,2030,village_head,80\n"), user=users["xa.tavan"])
+    assert failed.value.errors[0].field == "province_code"
+    import_targets(
+        _csv(
+            "province_code,year,role,percent,source\n15,2030,village_head,80,QĐ 1087/QĐ-TTg\n15,2030,prestigious,80,\n"
+        ),
+        user=users["tinh.laocai"],
+    )
+    coverage = selectors.digital_skills_coverage(commune, 2025)
+    assert coverage["villages"] == len(villages)
+    assert coverage["village_heads_trained"] == 2
+    assert coverage["village_heads_share"] == (Decimal(200) / len(villages)).quantize(Decimal("0.1"))
+    assert (coverage["prestigious_persons"], coverage["prestigious_trained"]) == (4, 1)
+    assert coverage["prestigious_share"] == Decimal("25.0")
+    assert (coverage["target_village_heads"], coverage["target_year"]) == (Decimal("80.00"), 2030)
+    assert selectors.digital_skills_coverage(commune, 2024)["village_heads_trained"] == 0  # sessions of 2025
+    access = selectors.it_access(commune, 2026)  # the latest figures up to the year
+    assert access["year"] == 2025 and access["smartphone_share"] == Decimal("82.0")
+    assert access["internet_share"] == Decimal("50.0") and access["coverage_4g"] == Decimal("92.50")
+    assert selectors.it_access(commune, 2024) is None
+    with pytest.raises(ImportFailed) as failed:
+        import_figures(
+            _csv("commune_code,year,households,households_smartphone\n03037,2025,100,120\n"), user=users["xa.tavan"]
+        )
+    assert (failed.value.errors[0].row, failed.value.errors[0].field) == (2, "households_smartphone")
+    assert Target.objects.filter(province__code="15").count() == 2
+
+
+def test_a_persons_journey_import_with_an_error_fix_and_see_coverage_change(login, tavan):
+    commune, villages = tavan
+    client = login("tinh.laocai")
+    before = client.get("/skills/coverage/?province=15&year=2025")
+    assert before.status_code == 200
+    bad = _sessions(commune, villages[0]).replace(villages[0].name, "Bản Không Có")
+    response = client.post("/skills/import/", {"kind": "sessions", "file": _csv(bad)})
+    assert response.status_code == 422
+    assert "Bản Không Có" in response.content.decode() and "row 2" in response.content.decode()
+    assert not Session.objects.filter(commune=commune).exists()
+    response = client.post("/skills/import/", {"kind": "sessions", "file": _csv(_sessions(commune, villages[0]))})
+    assert response.status_code == 200 and "1 created" in response.content.decode()
+    after = client.get("/skills/coverage/?province=15&year=2025")
+    row = after.content.decode().split(f'data-commune="{commune.code}"')[1].split("</tr>")[0]
+    assert f"2 / {len(villages)}" in row
+    csv = client.get("/skills/coverage/?province=15&year=2025&format=csv")
+    assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
+    line = next(x for x in csv.content.decode("utf-8-sig").splitlines() if x.startswith(commune.code))
+    assert line.split(",")[3] == "2"
+    session = Session.objects.get(commune=commune)
+    page = client.get(f"/skills/sessions/{session.pk}/")
+    assert page.status_code == 200 and "Lò Văn A" in page.content.decode()
+    assert client.get("/skills/").status_code == 200
+    assert client.get(f"/skills/courses/{session.course_id}/").status_code == 200
+
+
+def test_another_provinces_officer_gets_404_and_sees_nothing(login, users, tavan):
+    commune, villages = tavan
+    import_sessions(_csv(_sessions(commune, villages[0])), user=users["xa.tavan"])
+    session = Session.objects.get(commune=commune)
+    client = login("tinh.tuyenquang")
+    assert client.get(f"/skills/sessions/{session.pk}/").status_code == 404
+    assert client.get("/skills/coverage/?province=15&year=2025").status_code == 404
+    assert session.reference not in client.get("/skills/").content.decode()
+    assert session.reference not in client.get(f"/skills/courses/{session.course_id}/").content.decode()
+    response = client.post("/skills/import/", {"kind": "sessions", "file": _csv(_sessions(commune, villages[0]))})
+    assert response.status_code == 422 and "outside your area" in response.content.decode()
+
+
+def test_those_without_data_entry_cannot_open_the_import(login):
+    assert login("dichthuat").get("/skills/import/").status_code == 404
