@@ -170,3 +170,46 @@ def test_another_provinces_officer_gets_404_and_sees_nothing(login, users, tavan
 
 def test_those_without_data_entry_cannot_open_the_import(login):
     assert login("dichthuat").get("/skills/import/").status_code == 404
+
+
+def test_a_named_participant_needs_consent_and_goes_with_a_subject_request(users, tavan):
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.db import connection
+
+    from ketnoi.skills.models import Participant
+    from ketnoi.skills.services import participant_add
+    from ketnoi.subjects import subject_erase, subject_export
+
+    commune, villages = tavan
+    import_sessions(_csv(_sessions(commune, villages[0])), user=users["xa.tavan"])
+    session = Session.objects.get(commune=commune)
+    with pytest.raises(ValidationError) as refused:
+        participant_add(
+            user=users["xa.tavan"], session=session, full_name="Giàng A Páo", consent_on=None, consent_source=""
+        )
+    assert {"consent_on", "consent_source"} <= set(refused.value.message_dict)
+    with pytest.raises(PermissionDenied):  # another province's officer cannot add to this session
+        participant_add(
+            user=users["tinh.tuyenquang"],
+            session=session,
+            full_name="Giàng A Páo",
+            consent_on=dt.date(2025, 3, 10),
+            consent_source="phiếu đồng ý",
+        )
+    participant_add(
+        user=users["xa.tavan"],
+        session=session,
+        full_name="Giàng A Páo",
+        contact="0912 111 222",
+        role="village_head",
+        consent_on=dt.date(2025, 3, 10),
+        consent_source="phiếu đồng ý có chữ ký",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT contact FROM skills_participant")
+        assert "0912" not in cursor.fetchone()[0]  # encrypted at rest
+    data = subject_export(actor=users["admin"], kind="contact", identifier="+84912111222")
+    assert data["training"][0]["full_name"] == "Giàng A Páo" and data["training"][0]["session"] == "KNS-01"
+    assert subject_erase(actor=users["admin"], kind="contact", identifier="0912111222")["training_erased"] == 1
+    assert not Participant.objects.exists()
+    assert sum(p.count for p in session.participation.all()) == 15  # the counts stay
