@@ -192,6 +192,7 @@ def import_sessions(source, *, user, filename: str | None = None) -> ImportResul
     sessions: dict[tuple[int, str], dict] = {}
     cells: dict[tuple, int] = {}
     new_courses: dict[str, dict] = {}
+    untitled = []  # rows naming a course that neither exists nor has its title on some row
     for row in table.rows:
         commune = rows.unit(row, "commune_code", "commune")
         reference = row.get("session")
@@ -200,17 +201,13 @@ def import_sessions(source, *, user, filename: str | None = None) -> ImportResul
         elif len(reference) > 40:
             rows.error(row, "session", _("at most 40 characters"))
         course_code = row.get("course_code")
-        course = courses.get(fold(course_code))
-        if course is None and not row.get("course_title"):
-            rows.error(
-                row,
-                "course_code",
-                _("unknown course %(code)r: give its course_title to add it") % {"code": course_code},
-            )
-        elif course is None:
-            new_courses.setdefault(
-                fold(course_code), {"code": course_code[:40], "title": row.get("course_title")[:300]}
-            )
+        if fold(course_code) not in courses:
+            if row.get("course_title"):
+                new_courses.setdefault(
+                    fold(course_code), {"code": course_code[:40], "title": row.get("course_title")[:300]}
+                )
+            else:
+                untitled.append(row)
         start, end = rows.date(row, "start_date"), rows.date(row, "end_date")
         if start is None and not row.get("start_date"):
             rows.error(row, "start_date", _("a session needs a start date"))
@@ -261,6 +258,14 @@ def import_sessions(source, *, user, filename: str | None = None) -> ImportResul
                 rows.error(row, "count", _("the same cell is also on row %(row)s") % {"row": cells[cell]})
             cells[cell] = row.number
             first.setdefault("cells", {})[cell[1:]] = count or 0
+    for row in untitled:
+        if fold(row.get("course_code")) not in new_courses:
+            rows.error(
+                row,
+                "course_code",
+                _("unknown course %(code)r: give its course_title to add it") % {"code": row.get("course_code")},
+            )
+    rows.errors.sort(key=lambda e: e.row or 0)
     rows.fail_if_any()
     return _write_sessions(table.filename, len(table.rows), sessions, new_courses)
 

@@ -213,3 +213,19 @@ def test_a_named_participant_needs_consent_and_goes_with_a_subject_request(users
     assert subject_erase(actor=users["admin"], kind="contact", identifier="0912111222")["training_erased"] == 1
     assert not Participant.objects.exists()
     assert sum(p.count for p in session.participation.all()) == 15  # the counts stay
+
+
+def test_the_demo_data_loads_twice_the_same_and_is_marked(db):
+    from ketnoi.skills.demo import load_demo_skills
+    from ketnoi.skills.models import CommuneFigures, Course
+
+    load_demo_skills()
+    load_demo_skills()
+    sessions = Session.objects.filter(commune__code="03037")
+    assert sessions.count() == 2 and all(s.is_demo for s in sessions)
+    assert Course.objects.get(code="DEMO-KNS-01").is_demo
+    assert CommuneFigures.objects.get(commune__code="03037", year=2025).is_demo
+    commune = AdminUnit.objects.get(structure="current", level="commune", code="03037")
+    coverage = selectors.digital_skills_coverage(commune, 2025)
+    assert (coverage["village_heads_trained"], coverage["prestigious_trained"], coverage["participants"]) == (3, 3, 47)
+    assert coverage["prestigious_share"] == Decimal("50.0")
