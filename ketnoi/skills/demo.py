@@ -13,7 +13,7 @@ _FIRST = (
 )
 _SECOND = "03037,TV-2025-02,DEMO-KNS-01,,22/09/2025,22/09/2025,,Tiếng Việt,Lò Văn Minh,Dao"
 SESSIONS = (
-    "commune_code,session,course_code,course_title,start_date,end_date,village,language,trainers,"
+    "commune_code,session,course_code,course_title,start_date,end_date,village,language_code,trainers,"
     "ethnic_group,sex,age_band,role,count\n"
     f"{_FIRST},male,40-59,village_head,2\n"
     f"{_FIRST},female,25-39,village_head,1\n"

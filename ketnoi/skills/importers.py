@@ -23,7 +23,7 @@ from ketnoi.people.models import EthnicGroup, Language
 from .models import AgeBand, CommuneFigures, Course, Participation, Role, Session, Sex, Target, Trainer
 
 SESSION_COLUMNS = ["commune_code", "session", "course_code", "start_date", "sex", "age_band", "role", "count"]
-SESSION_OPTIONAL = ["course_title", "end_date", "village", "language", "trainers", "ethnic_group"]
+SESSION_OPTIONAL = ["course_title", "end_date", "village", "language_code", "trainers", "ethnic_group"]
 FIGURES_COLUMNS = ["commune_code", "year"]
 FIGURES_OPTIONAL = [
     "prestigious_persons",
@@ -214,10 +214,10 @@ def import_sessions(source, *, user, filename: str | None = None) -> ImportResul
         if start and end and end < start:
             rows.error(row, "end_date", _("the session ends before it starts"))
         language = None
-        if row.get("language"):
-            language = languages.get(fold(row.get("language")))
+        if row.get("language_code"):
+            language = languages.get(fold(row.get("language_code")))
             if language is None:
-                rows.error(row, "language", _("unknown language %(value)r") % {"value": row.get("language")})
+                rows.error(row, "language_code", _("unknown language %(value)r") % {"value": row.get("language_code")})
         group = None
         if row.get("ethnic_group"):
             group = groups.get(fold(row.get("ethnic_group")))

@@ -18,7 +18,7 @@ from ketnoi.skills.importers import import_figures, import_sessions, import_targ
 from ketnoi.skills.models import Participation, Session, Target
 
 HEADER = (
-    "commune_code,session,course_code,course_title,start_date,end_date,village,language,trainers,"
+    "commune_code,session,course_code,course_title,start_date,end_date,village,language_code,trainers,"
     "ethnic_group,sex,age_band,role,count\n"
 )
 
