@@ -166,41 +166,55 @@ def digital_skills_coverage(commune, year: int) -> dict:
     return coverage_for_communes([commune], year)[0].as_dict()
 
 
-def it_access(commune, year: int) -> dict | None:
-    """For the gap index: households with a smartphone and with internet (counts and shares) and the
-    4G coverage of the commune, from the latest figures up to ``year``; None when there are none."""
-    figures = (
-        CommuneFigures.objects.filter(commune=commune, year__lte=year)
-        .filter(
-            Q(households_smartphone__isnull=False) | Q(households_internet__isnull=False) | Q(coverage_4g__isnull=False)
-        )
-        .order_by("-year")
-        .first()
-    )
-    if figures is None:
-        return None
-    households = figures.households
-    if households is None:
-        households = Village.objects.filter(commune=commune).aggregate(n=Sum("households"))["n"]
+def _access(figures, households) -> dict:
+    if figures.households is not None:
+        households = figures.households
+
+    def share(part):
+        return None if part is None else _share(part, households)
+
     return {
-        "commune": commune.code,
+        "commune": figures.commune.code,
         "year": figures.year,
         "households": households,
         "households_smartphone": figures.households_smartphone,
         "households_internet": figures.households_internet,
-        "smartphone_share": _share(figures.households_smartphone or 0, households)
-        if figures.households_smartphone is not None
-        else None,
-        "internet_share": _share(figures.households_internet or 0, households)
-        if figures.households_internet is not None
-        else None,
+        "smartphone_share": share(figures.households_smartphone),
+        "internet_share": share(figures.households_internet),
         "coverage_4g": figures.coverage_4g,
         "source": figures.source,
     }
 
 
 def it_access_for_communes(communes, year: int) -> dict[int, dict]:
-    return {c.pk: access for c in communes if (access := it_access(c, year)) is not None}
+    """Per commune id, the latest IT-access figures up to ``year`` (communes without any are left
+    out), in two queries."""
+    ids = [c.pk for c in communes]
+    latest: dict[int, CommuneFigures] = {}
+    for figures in (
+        CommuneFigures.objects.filter(commune_id__in=ids, year__lte=year)
+        .filter(
+            Q(households_smartphone__isnull=False) | Q(households_internet__isnull=False) | Q(coverage_4g__isnull=False)
+        )
+        .select_related("commune")
+        .order_by("year")
+    ):
+        latest[figures.commune_id] = figures
+    households = dict(
+        Village.objects.filter(commune_id__in=list(latest))
+        .values("commune_id")
+        .annotate(n=Sum("households"))
+        .values_list("commune_id", "n")
+    )
+    return {pk: _access(figures, households.get(pk)) for pk, figures in latest.items()}
+
+
+def it_access(commune, year: int) -> dict | None:
+    """For the gap index: households with a smartphone and with internet (counts and shares) and the
+    4G coverage of the commune, from the latest figures up to ``year`` (their ``year`` and ``source``
+    are in the result); the households are the figures' own or else the sum of the villages'. None
+    when the commune has no figures."""
+    return it_access_for_communes([commune], year).get(commune.pk)
 
 
 def coverage_report_for_user(*, user, province, year: int) -> list[Coverage]:

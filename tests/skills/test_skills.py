@@ -229,3 +229,19 @@ def test_the_demo_data_loads_twice_the_same_and_is_marked(db):
     coverage = selectors.digital_skills_coverage(commune, 2025)
     assert (coverage["village_heads_trained"], coverage["prestigious_trained"], coverage["participants"]) == (3, 3, 47)
     assert coverage["prestigious_share"] == Decimal("50.0")
+
+
+def test_the_coverage_report_takes_a_fixed_number_of_queries(login, users, tavan, django_assert_max_num_queries):
+    from ketnoi.skills.demo import load_demo_skills
+
+    load_demo_skills()
+    client = login("tinh.laocai")
+    with django_assert_max_num_queries(25):  # every commune of Lào Cai, not a query per commune
+        response = client.get("/skills/coverage/?province=15&year=2025")
+    assert response.status_code == 200
+    assert (
+        response.content.decode().count("data-commune=")
+        == AdminUnit.objects.filter(structure="current", level="commune", province__code="15").count()
+    )
+    xlsx = client.get("/skills/coverage/?province=15&year=2025&format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
