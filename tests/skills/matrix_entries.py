@@ -7,3 +7,10 @@ MATRIX = {
     "skills/coverage/": "skills test_skills: a province outside the area gets 404",
     "skills/import/": "skills test_skills: a row outside the area refuses the file; no data entry → 404",
 }
+MATRIX.update(
+    {
+        "api/v1/skills/sessions": "skills test_skills: another province's token lists no session",
+        "api/v1/skills/coverage": "skills test_skills: a province outside the token's area gets 404",
+        "api/v1/skills/import": "skills test_skills: rows outside the area refused; no data entry → 403",
+    }
+)

@@ -245,3 +245,35 @@ def test_the_coverage_report_takes_a_fixed_number_of_queries(login, users, tavan
     )
     xlsx = client.get("/skills/coverage/?province=15&year=2025&format=xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_the_api_gives_coverage_and_sessions_of_the_area_and_imports_all_or_nothing(client, users, tavan):
+    from ketnoi.orgs.services import token_create
+
+    commune, villages = tavan
+
+    def bearer(name):
+        return {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=users[name], name='t')[1]}"}
+
+    officer = bearer("tinh.laocai")
+    refused = client.post(
+        "/api/v1/skills/import",
+        {"kind": "sessions", "file": _csv(_sessions(commune, villages[0], count="hai"))},
+        **officer,
+    )
+    assert refused.status_code == 422 and refused["Content-Type"].startswith("application/problem+json")
+    assert any(e["row"] == 2 and e["field"] == "count" for e in refused.json()["errors"])
+    done = client.post(
+        "/api/v1/skills/import", {"kind": "sessions", "file": _csv(_sessions(commune, villages[0]))}, **officer
+    )
+    assert done.status_code == 200 and done.json()["created"] == 1
+    rows = client.get("/api/v1/skills/coverage", {"province": "15", "year": 2025}, **officer).json()
+    mine = next(r for r in rows if r["commune"] == commune.code)
+    assert mine["village_heads_trained"] == 2 and mine["participants"] == 15
+    listed = client.get("/api/v1/skills/sessions", **officer).json()
+    assert [s["reference"] for s in listed["items"]] == ["KNS-01"] and listed["items"][0]["participants"] == 15
+    other = bearer("tinh.tuyenquang")
+    assert client.get("/api/v1/skills/coverage", {"province": "15", "year": 2025}, **other).status_code == 404
+    assert client.get("/api/v1/skills/sessions", **other).json()["count"] == 0
+    translator = bearer("dichthuat")
+    assert client.post("/api/v1/skills/import", {"kind": "targets", "file": _csv("x")}, **translator).status_code == 403
