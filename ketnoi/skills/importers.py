@@ -18,12 +18,21 @@ from ketnoi.core.roles import DATA_ENTER
 from ketnoi.core.scoping import user_scope
 from ketnoi.core.text import fold, normalize_text
 from ketnoi.geo.models import AdminUnit, Village
+from ketnoi.orgs.models import Agency
 from ketnoi.people.models import EthnicGroup, Language
 
 from .models import AgeBand, CommuneFigures, Course, Participation, Role, Session, Sex, Target, Trainer
 
 SESSION_COLUMNS = ["commune_code", "session", "course_code", "start_date", "sex", "age_band", "role", "count"]
-SESSION_OPTIONAL = ["course_title", "end_date", "village", "language_code", "trainers", "ethnic_group"]
+SESSION_OPTIONAL = [
+    "course_title",
+    "end_date",
+    "village",
+    "language_code",
+    "trainers",
+    "trainer_agency",
+    "ethnic_group",
+]
 FIGURES_COLUMNS = ["commune_code", "year"]
 FIGURES_OPTIONAL = [
     "prestigious_persons",
@@ -186,6 +195,7 @@ def import_sessions(source, *, user, filename: str | None = None) -> ImportResul
     rows = _Rows(table.filename, user)
     courses = {fold(c.code): c for c in Course.objects.all()}
     groups, languages = _lookup_groups(), _lookup_languages()
+    agencies = {fold(a.code): a for a in Agency.objects.only("id", "code")}
     sexes = _choices(Sex) | _SEX_EXTRA
     roles = _choices(Role) | _ROLE_EXTRA
     bands = {fold(v): v for v in AgeBand.values} | {fold(label): v for v, label in AgeBand.choices}
@@ -232,6 +242,15 @@ def import_sessions(source, *, user, filename: str | None = None) -> ImportResul
         trainers = tuple(sorted({normalize_text(n) for n in row.get("trainers").split(";") if n.strip()}))
         if any(len(n) > 200 for n in trainers):
             rows.error(row, "trainers", _("a trainer's name has at most 200 characters"))
+        agency = None
+        if row.get("trainer_agency"):
+            agency = agencies.get(fold(row.get("trainer_agency")))
+            if agency is None:
+                rows.error(
+                    row,
+                    "trainer_agency",
+                    _("unknown agency %(value)r (its code)") % {"value": row.get("trainer_agency")},
+                )
         village = rows.village(row, commune)
         if commune is None or not reference:
             continue
@@ -241,7 +260,7 @@ def import_sessions(source, *, user, filename: str | None = None) -> ImportResul
             "end_date": end or start,
             "village": village.pk if village else None,
             "language": language.pk if language else None,
-            "trainers": trainers,
+            "trainers": tuple((name, agency.pk if agency else None) for name in trainers),
         }
         key = (commune.pk, reference)
         first = sessions.setdefault(key, {"commune": commune, "reference": reference, "row": row, **values})
@@ -276,7 +295,7 @@ def _write_sessions(filename, nrows, sessions, new_courses) -> ImportResult:
         courses = {fold(c.code): c for c in Course.objects.all()}
         for key, values in new_courses.items():
             courses[key] = Course.objects.create(**values)
-        trainers = {fold(t.full_name): t for t in Trainer.objects.all()}
+        trainers = {(t.search_key, t.agency_id): t for t in Trainer.objects.all()}
         for (commune_id, reference), planned in sessions.items():
             fields = {
                 "course": courses[planned["course"]],
@@ -297,10 +316,12 @@ def _write_sessions(filename, nrows, sessions, new_courses) -> ImportResult:
                 session.save()
                 changed = True
             wanted = []
-            for name in planned["trainers"]:
-                trainer = trainers.get(fold(name))
+            for name, agency_id in planned["trainers"]:  # a trainer is a name within an agency
+                trainer = trainers.get((fold(name), agency_id))
                 if trainer is None:
-                    trainer = trainers[fold(name)] = Trainer.objects.create(full_name=name, search_key=fold(name))
+                    trainer = trainers[(fold(name), agency_id)] = Trainer.objects.create(
+                        full_name=name, search_key=fold(name), agency_id=agency_id
+                    )
                 wanted.append(trainer)
             if {t.pk for t in session.trainers.all()} != {t.pk for t in wanted}:
                 session.trainers.set(wanted)

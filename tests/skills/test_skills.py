@@ -277,3 +277,25 @@ def test_the_api_gives_coverage_and_sessions_of_the_area_and_imports_all_or_noth
     assert client.get("/api/v1/skills/sessions", **other).json()["count"] == 0
     translator = bearer("dichthuat")
     assert client.post("/api/v1/skills/import", {"kind": "targets", "file": _csv("x")}, **translator).status_code == 403
+
+
+def test_a_trainer_is_a_name_within_an_agency(users, tavan):
+    from ketnoi.skills.models import Trainer
+
+    commune, villages = tavan
+    header = (
+        "commune_code,session,course_code,course_title,start_date,trainers,trainer_agency,sex,age_band,role,count\n"
+    )
+    text = (
+        header
+        + f"{commune.code},A-1,KNS-T2,Bảo mật,01/04/2025,Lò Văn Minh,UBNDX-03037,male,25-39,other,3\n"
+        + f"{commune.code},A-2,KNS-T2,,02/04/2025,Lò Văn Minh,SDTTG-15,male,25-39,other,3\n"
+    )
+    import_sessions(_csv(text), user=users["tinh.laocai"])
+    trainers = Trainer.objects.filter(full_name="Lò Văn Minh")
+    assert sorted(t.agency.code for t in trainers) == ["SDTTG-15", "UBNDX-03037"]
+    import_sessions(_csv(text), user=users["tinh.laocai"])
+    assert trainers.count() == 2
+    with pytest.raises(ImportFailed) as failed:
+        import_sessions(_csv(text.replace("SDTTG-15", "KHONG-CO")), user=users["tinh.laocai"])
+    assert [(e.row, e.field) for e in failed.value.errors] == [(3, "trainer_agency")]
