@@ -24,6 +24,7 @@ from ketnoi.people.api import router as people_router
 from ketnoi.portal.api import router as portal_router
 from ketnoi.programmes.api import router as programmes_router
 from ketnoi.reports.api import router as reports_router
+from ketnoi.skills.api import router as skills_router
 from ketnoi.translation.api import router as translation_router
 
 
@@ -56,6 +57,7 @@ api.add_router("/", incidents_router)
 api.add_router("/", inbox_router)
 api.add_router("/", channels_router)
 api.add_router("/", devices_router)
+api.add_router("/", skills_router)
 api.add_router("/", emulation_router)
 api.add_router("/", notifications_router)
 api.add_router("/", reports_router)

@@ -134,6 +134,9 @@ def _demo_other_modules(programme) -> None:
     from ketnoi.channels.demo import load_demo_channels
 
     load_demo_channels()
+    from ketnoi.skills.demo import load_demo_skills  # digital skills (issue 9.7)
+
+    load_demo_skills()
 
 
 def _demo_incident() -> None:

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "ketnoi.inspections",
     "ketnoi.incidents",
     "ketnoi.channels",
+    "ketnoi.skills",
     "ketnoi.maps",
     "ketnoi.emulation",
     "ketnoi.notifications",

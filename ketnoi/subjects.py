@@ -25,6 +25,7 @@ from ketnoi.core.scoping import require
 from ketnoi.orgs import services as orgs
 from ketnoi.orgs.models import User
 from ketnoi.portal import services as portal
+from ketnoi.skills import services as skills
 
 USER, CONTACT = "user", "contact"
 KINDS = (USER, CONTACT)
@@ -74,7 +75,14 @@ def _export(kind: str, identifier: str, exported_at: str) -> dict:
         object_repr=_("feedback sender (%(n)s messages)") % {"n": len(feedback)},
         after={"feedback": [row["reference"] for row in feedback]},
     )
-    return {"kind": CONTACT, "exported_at": exported_at, "feedback": feedback}
+    participants = skills.participant_personal_data(contact=identifier)
+    if participants:
+        audit.record(
+            AuditEntry.Action.SUBJECT_EXPORT,
+            model="skills.participant",
+            object_repr=_("training participant (%(n)s sessions)") % {"n": len(participants)},
+        )
+    return {"kind": CONTACT, "exported_at": exported_at, "feedback": feedback, "training": participants}
 
 
 def subject_erase(*, actor, kind: str, identifier: str) -> dict:
@@ -102,4 +110,11 @@ def subject_erase(*, actor, kind: str, identifier: str) -> dict:
             object_repr=_("feedback sender (%(n)s messages)") % {"n": len(ids)},
             after={"feedback": ids},
         )
-        return {"kind": CONTACT, "feedback_erased": len(ids)}
+        participants = skills.participants_erase(contact=identifier)
+        if participants:
+            audit.record(
+                AuditEntry.Action.SUBJECT_ERASE,
+                model="skills.participant",
+                object_repr=_("training participant (%(n)s sessions)") % {"n": participants},
+            )
+        return {"kind": CONTACT, "feedback_erased": len(ids), "training_erased": participants}

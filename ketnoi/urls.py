@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("ketnoi.inspections.urls")),
     path("", include("ketnoi.incidents.urls")),
     path("", include("ketnoi.channels.urls")),
+    path("", include("ketnoi.skills.urls")),
     path("", include("ketnoi.maps.urls")),
     path("", include("ketnoi.emulation.urls")),
     path("", include("ketnoi.notifications.urls")),
