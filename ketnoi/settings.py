@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "ketnoi.translation",
     "ketnoi.content",
     "ketnoi.portal",
+    "ketnoi.analytics",
 ]
 
 MIDDLEWARE = [
@@ -391,3 +392,9 @@ WEBHOOK_URL = os.environ.get("WEBHOOK_URL", "")
 WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET", "")
 WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
 WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", "300"))
+
+# Analytics (issue 9.2): how a legacy commune's values are split between the current communes it
+# was divided into — the first rule of this list that can be applied to the commune is used
+# (population: the parts' population; area: the parts' area; equal: equal shares; main: all to the
+# main successor). Each aggregate records the rules it used. See docs/analytics.md.
+ANALYTICS_SPLIT_RULES = _env_list("KETNOI_ANALYTICS_SPLIT_RULES", "population,area,equal")
