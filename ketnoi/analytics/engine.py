@@ -31,6 +31,7 @@ from ketnoi.geo.models import AdminUnit, UnitSuccession
 from ketnoi.indicators.models import DataElement, DataValue
 from ketnoi.indicators.periods import MONTHLY, QUARTERLY, YEARLY, InvalidPeriod, PeriodSpec, parse_period, period_for
 
+from . import partitions
 from .models import Aggregate, DirtyMark, LegacyValue, SuccessionShare
 
 PERIOD_KINDS = (("month", MONTHLY), ("quarter", QUARTERLY), ("year", YEARLY))
@@ -359,6 +360,7 @@ def rebuild(element: DataElement | None = None) -> dict:
                 specs.update(containing_periods(code))
             except InvalidPeriod:
                 continue
+        partitions.ensure_years({spec.start.year for _t, spec in specs})
         with transaction.atomic():
             _lock(item)
             for period_type, spec in sorted(specs, key=lambda s: (s[1].start, s[1].end)):
@@ -397,6 +399,7 @@ def refresh_dirty(limit: int = 10000) -> dict:
             elif work.get(key, set()) is not None:
                 work.setdefault(key, set()).add(province_id)
     elements = DataElement.objects.in_bulk({key[0] for key in work})
+    partitions.ensure_years({key[2].start.year for key in work})
     xwalk = _LazyCrosswalk()
     now = timezone.now()
     with transaction.atomic():
