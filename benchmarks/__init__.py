@@ -10,4 +10,5 @@ BENCHMARKS = [
     "benchmarks.eval_qa_seed",
     "benchmarks.eval_qa",
     "benchmarks.bench_exports",
+    "benchmarks.bench_aggregates",
 ]

@@ -24,7 +24,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from ketnoi.geo.models import AdminUnit, UnitSuccession
@@ -224,7 +223,7 @@ def _latest_only(contributions: list[Contribution]) -> list[Contribution]:
     return [c for c in contributions if c.end == latest[(c.target_id, c.disaggregation)]]
 
 
-def _row(element, period_type, spec, level, unit_id, key, acc: Acc, now) -> Aggregate:
+def _row(element, period_type, spec, level, unit_id, key, acc: Acc, now, province_id=None) -> Aggregate:
     return Aggregate(
         element=element,
         period=spec.code,
@@ -234,6 +233,7 @@ def _row(element, period_type, spec, level, unit_id, key, acc: Acc, now) -> Aggr
         year=spec.start.year,
         level=level,
         unit_id=unit_id,
+        province_id=province_id,
         unit_key=str(unit_id) if unit_id is not None else COUNTRY_KEY,
         disaggregation=key,
         value=Decimal(acc.value(element.aggregation)).quantize(PLACES),
@@ -256,10 +256,15 @@ def _compute_units(element, period_type, spec, province_id, xwalk, now) -> list[
     provinces: dict[tuple, Acc] = defaultdict(Acc)
     for c in contributions:
         if c.level == "commune":
-            communes[(c.target_id, c.disaggregation)].add(c)
+            communes[(c.target_id, c.province_id, c.disaggregation)].add(c)
         provinces[(c.province_id, c.disaggregation)].add(c)
-    rows = [_row(element, period_type, spec, "commune", u, k, acc, now) for (u, k), acc in communes.items()]
-    rows += [_row(element, period_type, spec, "province", u, k, acc, now) for (u, k), acc in provinces.items()]
+    rows = [
+        _row(element, period_type, spec, "commune", u, k, acc, now, province_id=p)
+        for (u, p, k), acc in communes.items()
+    ]
+    rows += [
+        _row(element, period_type, spec, "province", u, k, acc, now, province_id=u) for (u, k), acc in provinces.items()
+    ]
     return rows
 
 
@@ -304,7 +309,7 @@ def _apply(existing, new_rows: list[Aggregate], counts: dict) -> None:
 
 def _refresh_period(element, period_type, spec, province_ids, xwalk, now, counts) -> None:
     """Recompute one period of one element: the given provinces (None: all) and the country."""
-    base = Aggregate.objects.filter(element=element, period=spec.code)
+    base = Aggregate.objects.filter(element=element, period=spec.code, year=spec.start.year)
     if province_ids is None:
         rows = _compute_units(element, period_type, spec, None, xwalk, now)
         province_rows = [r for r in rows if r.level == "province"]
@@ -313,9 +318,7 @@ def _refresh_period(element, period_type, spec, province_ids, xwalk, now, counts
         return
     for province_id in sorted(province_ids):
         rows = _compute_units(element, period_type, spec, province_id, xwalk, now)
-        scope = base.filter(
-            Q(level="province", unit_id=province_id) | Q(level="commune", unit__province_id=province_id)
-        )
+        scope = base.filter(province_id=province_id)
         _apply(scope, rows, counts)
     province_rows = list(base.filter(level="province"))
     _apply(base.filter(level="country"), _compose_country(element, period_type, spec, province_rows, now), counts)

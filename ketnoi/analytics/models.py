@@ -15,7 +15,9 @@ class Aggregate(models.Model):
     ``total / weight`` for an average, the largest contribution for a maximum (docs/analytics.md).
     """
 
-    SCOPE_UNIT_PATH = "unit"  # country rows (unit NULL) are visible to national scopes only
+    # scoped without a join; country rows (no province) are visible to national scopes only
+    SCOPE_PROVINCE_FIELD = "province_id"
+    SCOPE_COMMUNE_FIELD = "unit_id"
 
     class Level(models.TextChoices):
         COMMUNE = "commune", _("commune")
@@ -38,6 +40,9 @@ class Aggregate(models.Model):
     level = models.CharField(_("level"), max_length=8, choices=Level.choices)
     unit = models.ForeignKey(
         "geo.AdminUnit", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+    )
+    province = models.ForeignKey(  # the commune's province, the province itself; NULL for the country
+        "geo.AdminUnit", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     unit_key = models.CharField(max_length=12)  # the unit's id, or "VN": no NULL in the unique key
     disaggregation = models.CharField(max_length=80, blank=True, default="")
@@ -68,6 +73,10 @@ class Aggregate(models.Model):
             models.Index(
                 fields=["element", "unit_key", "period_type", "disaggregation", "period_start"],
                 name="analytics_agg_series",
+            ),
+            # a table of one period: the communes of a province, or the provinces
+            models.Index(
+                fields=["element", "period", "level", "province", "disaggregation"], name="analytics_agg_table"
             ),
         ]
 

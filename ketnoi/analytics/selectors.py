@@ -37,6 +37,8 @@ def aggregate_series(*, user, element, unit=None, period_type: str, start: str, 
         disaggregation=disaggregation,
         period_start__gte=first.start,
         period_start__lte=last.end,
+        year__gte=first.start.year,  # lets PostgreSQL skip the other years' partitions
+        year__lte=last.end.year,
     )
     return list(rows.order_by("period_start").values(*_FIELDS))
 
@@ -47,9 +49,10 @@ def aggregate_table(*, user, element, period: str, level: str, within_unit=None,
     name, largest value first."""
     if level not in ("commune", "province"):
         raise ValidationError({"level": _("Use commune or province.")})
+    spec = parse_period(period)
     rows = _scoped(user).filter(
-        element=element, period=parse_period(period).code, level=level, disaggregation=disaggregation
+        element=element, period=spec.code, year=spec.start.year, level=level, disaggregation=disaggregation
     )
     if within_unit is not None:
-        rows = rows.filter(unit__province_id=within_unit.province_id or within_unit.pk)
+        rows = rows.filter(province_id=within_unit.province_id or within_unit.pk)
     return list(rows.order_by("-value", "unit__sort_key").values(*_FIELDS, "unit__code", "unit__name"))
