@@ -256,6 +256,25 @@ def cmd_jobs(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_analytics(args) -> int:
+    """Recompute the precomputed aggregates from the raw values (all, or one data element)."""
+    from ketnoi.analytics import engine
+    from ketnoi.indicators.models import DataElement
+
+    element = None
+    if args.element:
+        element = DataElement.objects.filter(code=args.element).first()
+        if element is None:
+            print(f"no data element {args.element!r}", file=sys.stderr)
+            return 2
+    counts = engine.rebuild(element)
+    print(
+        f"{counts['periods']} periods: {counts['created']} created, {counts['updated']} updated, "
+        f"{counts['deleted']} deleted"
+    )
+    return 0
+
+
 def cmd_rotate_keys(args) -> int:
     """Re-encrypt the personal data under the first key of KETNOI_FIELD_KEYS (idempotent)."""
     from ketnoi.core import crypto
@@ -780,6 +799,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for parser_ in jobs_sub.choices.values():
         parser_.set_defaults(func=cmd_jobs)
+
+    p = sub.add_parser("analytics", help="the precomputed aggregates of the indicator data")
+    analytics_sub = p.add_subparsers(dest="analytics_command", required=True)
+    p = analytics_sub.add_parser("rebuild", help="recompute them all from the raw values (idempotent)")
+    p.add_argument("--element", help="only this data element (its code)")
+    p.set_defaults(func=cmd_analytics)
 
     p = sub.add_parser(
         "rotate-keys", help="re-encrypt personal data under the first key of KETNOI_FIELD_KEYS (idempotent)"

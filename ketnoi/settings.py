@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "ketnoi.content",
     "ketnoi.portal",
     "ketnoi.inbox",
+    "ketnoi.analytics",
 ]
 
 MIDDLEWARE = [
@@ -428,3 +429,8 @@ DEVICE_SSE_POLL_SECONDS = float(os.environ.get("DEVICE_SSE_POLL_SECONDS", "1"))
 MQTT_URL = os.environ.get("MQTT_URL", "")  # mqtt://user:password@host:1883 or mqtts://…; empty: no broker (SSE only)
 MQTT_TOPIC_ROOT = os.environ.get("MQTT_TOPIC_ROOT", "ketnoi")
 MQTT_TIMEOUT = float(os.environ.get("MQTT_TIMEOUT", "10"))
+# Analytics (issue 9.2): how a legacy commune's values are split between the current communes it
+# was divided into — the first rule of this list that can be applied to the commune is used
+# (population: the parts' population; area: the parts' area; equal: equal shares; main: all to the
+# main successor). Each aggregate records the rules it used. See docs/analytics.md.
+ANALYTICS_SPLIT_RULES = _env_list("KETNOI_ANALYTICS_SPLIT_RULES", "population,area,equal")
