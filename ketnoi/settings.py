@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "ketnoi.incidents",
     "ketnoi.channels",
     "ketnoi.maps",
+    "ketnoi.dhis2",
     "ketnoi.emulation",
     "ketnoi.notifications",
     "ketnoi.reports",
