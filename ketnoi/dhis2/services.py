@@ -31,7 +31,7 @@ from .mappings import Mapping, load_mapping
 
 ADX_NS = "urn:ihe:qrph:adx:2015"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-DEFAULT_MAX_VALUES = 100_000
+DEFAULT_MAX_VALUES = 10_000  # ~12 ms a value through data_values_save: a 10 000-value file is ~2 minutes
 
 
 def max_bytes() -> int:
@@ -521,11 +521,17 @@ def import_values(*, user, items: list[Item], filename: str, dry_run: bool = Fal
     if errors:
         raise ImportFailed(errors)
     # Existing values: locked ones refuse the whole file; equal ones are left as they are.
+    stored = {}
+    if planned:
+        found = DataValue.objects.filter(
+            element_id__in={p.element.pk for p in planned},
+            unit_id__in={p.unit.pk for p in planned},
+            period__in={p.period for p in planned},
+        ).only("element_id", "unit_id", "period", "disaggregation", "value", "comment", "locked")
+        stored = {(v.element_id, v.period, v.unit_id, v.disaggregation): v for v in found}
     existing = {}
     for plan in planned:
-        existing_value = DataValue.objects.filter(
-            element=plan.element, period=parse_period(plan.period).code, unit=plan.unit, disaggregation=plan.key
-        ).first()
+        existing_value = stored.get((plan.element.pk, plan.period, plan.unit.pk, plan.key))
         if existing_value is not None and existing_value.locked:
             error(
                 plan.item,
