@@ -23,3 +23,15 @@ class ExportForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("File (.json or .adx/.xml)"))
     dry_run = forms.BooleanField(label=_("Only check, write nothing"), required=False)
+
+
+class MappingForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Mapping table"),
+        choices=[
+            ("orgunits", _("organisation units")),
+            ("elements", _("data elements")),
+            ("combos", _("category option combos")),
+        ],
+    )
+    mapping_file = forms.FileField(label=_("CSV file (columns ketnoi,dhis2)"))

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -10,7 +10,10 @@ from ketnoi.core.roles import DATA_ENTER, PROGRAMMES_VIEW, REFERENCE_LOAD
 from ketnoi.core.scoping import allows, require_capability, user_scope
 
 from . import services
-from .forms import ExportForm, ImportForm
+from .forms import ExportForm, ImportForm, MappingForm
+from .mappings import MAX_CSV_BYTES as MAX_MAPPING_BYTES
+from .mappings import mappings_import_csv
+from .models import ComboMap, ElementMap, OrgUnitMap
 
 
 def _split(text: str) -> list[str]:
@@ -52,7 +55,14 @@ def _context(request, **extra):
         "export_form": ExportForm(initial={"format": "json"}),
         "import_form": ImportForm(),
         "can_import": not user_scope(request.user, DATA_ENTER).empty,
-        "can_edit_mappings": settings.ADMIN_ENABLED and allows(request.user, REFERENCE_LOAD, None),
+        "can_load_mappings": allows(request.user, REFERENCE_LOAD, None),
+        "admin_enabled": settings.ADMIN_ENABLED,
+        "mapping_form": MappingForm(),
+        "mapping_counts": {
+            "orgunits": OrgUnitMap.objects.count(),
+            "elements": ElementMap.objects.count(),
+            "combos": ComboMap.objects.count(),
+        },
     }
     context.update(extra)
     return context
@@ -64,6 +74,8 @@ def page(request):
     require_capability(request.user, PROGRAMMES_VIEW)
     if request.method == "GET":
         return render(request, "dhis2/page.html", _context(request))
+    if "mapping_file" in request.FILES or request.POST.get("kind"):
+        return _load_mapping(request)
     require_capability(request.user, DATA_ENTER)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -94,3 +106,27 @@ def page(request):
         "dhis2/page.html",
         _context(request, summary=summary, dry_run=form.cleaned_data["dry_run"]),
     )
+
+
+def _load_mapping(request):
+    if not allows(request.user, REFERENCE_LOAD, None):
+        raise PermissionDenied(REFERENCE_LOAD)
+    form = MappingForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "dhis2/page.html", _context(request, mapping_form=form), status=400)
+    upload = form.cleaned_data["mapping_file"]
+    try:
+        count = mappings_import_csv(
+            user=request.user,
+            kind=form.cleaned_data["kind"],
+            data=upload.read(MAX_MAPPING_BYTES + 1),
+            filename=upload.name or "mapping.csv",
+        )
+    except ImportFailed as exc:
+        return render(
+            request,
+            "dhis2/page.html",
+            _context(request, mapping_errors=[str(e) for e in exc.errors]),
+            status=422,
+        )
+    return render(request, "dhis2/page.html", _context(request, mapping_loaded=count))

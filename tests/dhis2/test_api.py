@@ -103,3 +103,21 @@ def test_page_for_an_editor_has_no_import_and_refuses_a_post(login, mapped):
     assert page.status_code == 200 and "multipart" not in page.content.decode()
     upload = SimpleUploadedFile("q3.json", payload("tavan_2025q3.json"))
     assert client.post("/dhis2/", {"file": upload}).status_code == 403
+
+
+def test_page_loads_a_mapping_table_for_national_reference_rights_only(login, mapped):
+    from ketnoi.dhis2.models import OrgUnitMap
+
+    client = login("admin")
+    csv_file = SimpleUploadedFile("units.csv", b"ketnoi,dhis2\n23425,VN_KT_TUMORONG\n")
+    response = client.post("/dhis2/", {"kind": "orgunits", "mapping_file": csv_file})
+    assert response.status_code == 200 and "1 mapping loaded" in response.content.decode()
+    assert OrgUnitMap.objects.get(dhis2="VN_KT_TUMORONG").unit.code == "23425"
+    bad = SimpleUploadedFile("units.csv", b"ketnoi,dhis2\n99999,X\n")
+    response = client.post("/dhis2/", {"kind": "orgunits", "mapping_file": bad})
+    assert response.status_code == 422 and "99999" in response.content.decode()
+    assert not OrgUnitMap.objects.filter(dhis2="X").exists()
+    other = login("tinh.laocai")
+    csv_file = SimpleUploadedFile("units.csv", b"ketnoi,dhis2\n03037,HIJACK\n")
+    assert other.post("/dhis2/", {"kind": "orgunits", "mapping_file": csv_file}).status_code == 403
+    assert "Load the mapping" not in other.get("/dhis2/").content.decode()
