@@ -150,6 +150,15 @@ def as_adx(export: Export, *, data_set: str) -> bytes:
 # ---- parsing -------------------------------------------------------------------------------
 
 
+@dataclass
+class Parsed:
+    """The values read, and the errors of values that could not be read (reported together with the
+    errors found when validating the others; a file that cannot be read at all raises at once)."""
+
+    items: list[Item]
+    errors: list[RowError]
+
+
 def _fail(filename: str, message: str, line: int | None = None, field: str | None = None):
     raise ImportFailed([RowError(filename, line, field, message)])
 
@@ -173,7 +182,7 @@ def _text(value) -> str:
     return unicodedata.normalize("NFC", value.strip())
 
 
-def parse_json(data: bytes, *, filename: str = "dataValueSets.json") -> list[Item]:
+def parse_json(data: bytes, *, filename: str = "dataValueSets.json") -> "Parsed":
     _check_size(data, filename)
     try:
         body = json.loads(data.decode("utf-8-sig"), parse_float=str, parse_int=str)
@@ -240,9 +249,7 @@ def parse_json(data: bytes, *, filename: str = "dataValueSets.json") -> list[Ite
                 comment=fields["comment"],
             )
         )
-    if errors:
-        raise ImportFailed(errors)
-    return items
+    return Parsed(items, errors)
 
 
 class _Lines(ET.TreeBuilder):
@@ -261,7 +268,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def parse_adx(data: bytes, *, filename: str = "dataValueSets.adx") -> list[Item]:
+def parse_adx(data: bytes, *, filename: str = "dataValueSets.adx") -> "Parsed":
     """ADX through defusedxml: a DTD, entity declarations and external references are refused."""
     _check_size(data, filename)
     builder = _Lines()
@@ -350,9 +357,7 @@ def parse_adx(data: bytes, *, filename: str = "dataValueSets.adx") -> list[Item]
             )
             if len(items) > max_values():
                 _fail(filename, _("More than %(limit)s values in one file.") % {"limit": max_values()})
-    if errors:
-        raise ImportFailed(errors)
-    return items
+    return Parsed(items, errors)
 
 
 # ---- import --------------------------------------------------------------------------------
@@ -427,13 +432,15 @@ class Summary:
         }
 
 
-def import_values(*, user, items: list[Item], filename: str, dry_run: bool = False) -> Summary:
+def import_values(
+    *, user, items: list[Item], filename: str, dry_run: bool = False, errors: list[RowError] | None = None
+) -> Summary:
     """Validate every item, then write all of them (or, with an error anywhere, nothing)."""
     mapping = load_mapping()
     groups = {g.code_1979: g for g in EthnicGroup.objects.all()}
     languages = {lang.iso639_3: lang for lang in Language.objects.all()}
     default_combos = {code for code, key in mapping.combo_from.items() if key == ""}
-    errors: list[RowError] = []
+    errors = list(errors or [])
     planned: list[Planned] = []
     seen: dict[tuple, str] = {}
     summary = Summary()
@@ -588,14 +595,16 @@ def import_payload(*, user, data: bytes, content_type: str, filename: str = "", 
     """JSON or ADX, by the content type (application/json, application/adx+xml, application/xml)."""
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind in ("application/json", "text/json") or (not kind and filename.endswith(".json")):
-        items = parse_json(data, filename=filename or "dataValueSets.json")
+        parsed = parse_json(data, filename=filename or "dataValueSets.json")
     elif kind in ("application/adx+xml", "application/xml", "text/xml") or (
         not kind and filename.endswith((".adx", ".xml"))
     ):
-        items = parse_adx(data, filename=filename or "dataValueSets.adx")
+        parsed = parse_adx(data, filename=filename or "dataValueSets.adx")
     else:
         _fail(filename or "upload", _("Send application/json (dataValueSets) or application/adx+xml (ADX)."))
-    return import_values(user=user, items=items, filename=filename or "upload", dry_run=dry_run)
+    return import_values(
+        user=user, items=parsed.items, filename=filename or "upload", dry_run=dry_run, errors=parsed.errors
+    )
 
 
 def default_data_set() -> str:

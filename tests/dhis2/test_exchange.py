@@ -210,3 +210,39 @@ def test_mapping_csv_needs_national_reference_rights(mapped, users):
 
     with pytest.raises(PermissionDenied):
         mappings_import_csv(user=users["tinh.laocai"], kind="orgunits", data=b"ketnoi,dhis2\n03037,Y\n")
+
+
+def test_adx_errors_name_group_value_and_line(mapped, users):
+    adx = (
+        b"<?xml version='1.0'?>\n<adx xmlns='urn:ihe:qrph:adx:2015'>\n"
+        b"<group orgUnit='VN_LC_TAVAN' period='2025-07-01/P3M' dataSet='KETNOI'>\n"
+        b"<dataValue dataElement='KN_BULLETINS' value='1'/>\n"
+        b"<dataValue dataElement='KN_UNKNOWN' value='1'/>\n"
+        b"</group>\n<group orgUnit='VN_LC_TAVAN' period='2025-07-01/P2M'/>\n</adx>"
+    )
+    with pytest.raises(ImportFailed) as caught:
+        services.import_payload(user=users["xa.tavan"], data=adx, content_type="application/adx+xml", filename="x.adx")
+    errors = {(e.row, e.field): e.message for e in caught.value.errors}
+    assert "P2M" in errors[(7, "group 2")]  # the bad period names its group and line
+    assert "KN_UNKNOWN" in errors[(5, "group 1, dataValue 2")]
+    assert len(errors) == 2
+    assert _values() == {}
+
+
+def test_adx_unknown_code_names_its_line(mapped, users):
+    adx = (
+        b"<adx xmlns='urn:ihe:qrph:adx:2015'>\n<group orgUnit='VN_LC_TAVAN' period='2025-07-01/P3M'>\n"
+        b"<dataValue dataElement='KN_BULLETINS' value='1'/>\n<dataValue dataElement='KN_UNKNOWN' value='1'/>\n"
+        b"</group></adx>"
+    )
+    with pytest.raises(ImportFailed) as caught:
+        services.import_payload(user=users["xa.tavan"], data=adx, content_type="application/adx+xml", filename="x.adx")
+    [error] = caught.value.errors
+    assert (error.row, error.field) == (4, "group 1, dataValue 2") and "KN_UNKNOWN" in error.message
+    assert "x.adx, row 4, field group 1, dataValue 2" in str(error)
+
+
+def test_a_dtd_alone_is_refused(mapped, users):
+    adx = b"<?xml version='1.0'?><!DOCTYPE adx SYSTEM 'adx.dtd'><adx xmlns='urn:ihe:qrph:adx:2015'/>"
+    with pytest.raises(ImportFailed, match="DTD"):
+        services.import_payload(user=users["xa.tavan"], data=adx, content_type="application/adx+xml")
