@@ -37,7 +37,7 @@ def _export(request, fmt: str, data_element, period, org_unit, data_set):
     return response
 
 
-LIST = Query(None, max_length=2000)
+LIST = Query(None, max_length=50)  # at most 50 repetitions of a parameter (each may list codes with commas)
 
 
 @router.get("/dhis2/dataValueSets", url_name="dhis2-datavaluesets")
