@@ -55,6 +55,7 @@ class Item:
     attribute_combo: str
     value: str
     comment: str
+    kn_period: str = ""  # the Kết Nối period already read (ADX intervals are converted while parsing)
 
 
 # ---- export --------------------------------------------------------------------------------
@@ -347,7 +348,8 @@ def parse_adx(data: bytes, *, filename: str = "dataValueSets.adx") -> "Parsed":
                     position=position,
                     line=line,
                     data_element=_text(value.get("dataElement")),
-                    period=f"KN:{period}" if period else "",
+                    period=_text(group.get("period")),
+                    kn_period=period,
                     org_unit=_text(group.get("orgUnit")),
                     combo=_text(value.get("categoryOptionCombo")),
                     attribute_combo=_text(group.get("attributeOptionCombo")),
@@ -463,8 +465,8 @@ def import_values(
         elif not allows(user, DATA_ENTER, unit):
             problems.append(_("The organisation unit %(code)s is outside your area.") % {"code": item.org_unit})
         period = ""
-        if item.period.startswith("KN:"):
-            period = item.period[3:]
+        if item.kn_period:
+            period = item.kn_period
         elif not item.period:
             problems.append(_("No period."))
         else:
