@@ -9,6 +9,7 @@ from ketnoi.channels.api import router as channels_router
 from ketnoi.channels.device_api import router as devices_router
 from ketnoi.content.api import router as content_router
 from ketnoi.core.api import install_problem_handlers
+from ketnoi.dhis2.api import router as dhis2_router
 from ketnoi.emulation.api import router as emulation_router
 from ketnoi.exchange.api import router as exchange_router
 from ketnoi.geo.api import router as geo_router
@@ -62,5 +63,6 @@ api.add_router("/", emulation_router)
 api.add_router("/", notifications_router)
 api.add_router("/", reports_router)
 api.add_router("/", translation_router)
+api.add_router("/", dhis2_router)
 api.add_router("/", content_router)
 api.add_router("/", portal_router)

@@ -522,6 +522,53 @@ def cmd_evidence(args) -> int:
     return 0
 
 
+def cmd_dhis2(args) -> int:
+    """DHIS2 dataValueSets / ADX export and import, and the mapping tables from CSV (docs/dhis2.md)."""
+    from django.core.exceptions import ValidationError
+
+    from ketnoi.core.audit import acting_as
+    from ketnoi.core.importing import ImportFailed
+    from ketnoi.dhis2 import mappings, services
+
+    actor = _actor(args.as_user)
+    try:
+        with acting_as(actor if args.as_user else None, name=args.as_user or "cli", source="cli"):
+            if args.dhis2_command == "export":
+                export = services.export_values(
+                    user=actor, elements=args.element or [], periods_=args.period or [], units=args.unit or []
+                )
+                if args.format == "adx":
+                    Path(args.output).write_bytes(
+                        services.as_adx(export, data_set=args.data_set or services.default_data_set())
+                    )
+                else:
+                    Path(args.output).write_text(services.as_json(export), encoding="utf-8")
+                print(f"{args.output}: {len(export.values)} values; {export.unmapped} left out (no mapping)")
+            elif args.dhis2_command == "import":
+                path = Path(args.file)
+                kind = "application/json" if path.suffix.lower() == ".json" else "application/adx+xml"
+                summary = services.import_payload(
+                    user=actor, data=path.read_bytes(), content_type=kind, filename=path.name, dry_run=args.dry_run
+                )
+                print(
+                    f"{path.name}: imported {summary.imported}, updated {summary.updated}, ignored {summary.ignored}"
+                    + (" (dry run, nothing written)" if args.dry_run else "")
+                )
+            else:
+                count = mappings.mappings_import_csv(
+                    user=actor, kind=args.kind, data=Path(args.file).read_bytes(), filename=Path(args.file).name
+                )
+                print(f"{args.kind}: {count} mappings")
+    except ImportFailed as exc:
+        print(f"Import refused; nothing was written ({exc.total} problem(s)):", file=sys.stderr)
+        print(exc.summary(), file=sys.stderr)
+        return 1
+    except (ValidationError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _database_configured() -> bool:
     """A database is configured: DATABASE_URL is set, or the default SQLite database file exists."""
     if os.environ.get("DATABASE_URL"):
@@ -765,6 +812,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = evidence_sub.add_parser("compute", help="compute a period and the months, quarters inside it (idempotent)")
     p.add_argument("--period", required=True, help="e.g. 2026Q4, 2026M11 or 2026")
     p.set_defaults(func=cmd_evidence)
+
+    p = sub.add_parser("dhis2", help="DHIS2 dataValueSets (JSON) and ADX (XML): export, import, mapping tables")
+    dhis2_sub = p.add_subparsers(dest="dhis2_command", required=True)
+    p = dhis2_sub.add_parser("export", help="write the values as dataValueSets JSON or ADX")
+    p.add_argument("--element", action="append", help="data element code (Kết Nối or DHIS2); repeatable")
+    p.add_argument("--period", action="append", help="e.g. 2025Q1, 202507 or 2025-01-01/P3M; repeatable")
+    p.add_argument("--unit", action="append", help="unit code (Kết Nối or DHIS2); repeatable")
+    p.add_argument("--format", choices=["json", "adx"], default="json")
+    p.add_argument("--data-set", help="the dataSet an ADX group names (default: settings.DHIS2_DATA_SET)")
+    p.add_argument("--output", required=True)
+    p.add_argument("--as-user", help="export what this user may see (default: everything)")
+    p.set_defaults(func=cmd_dhis2)
+    p = dhis2_sub.add_parser("import", help="import a .json dataValueSet or an .adx file: all or nothing")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="check every value, write nothing")
+    p.add_argument("--as-user", help="import with this user's rights and area")
+    p.set_defaults(func=cmd_dhis2)
+    p = dhis2_sub.add_parser("mappings", help="import a mapping table from CSV (columns ketnoi,dhis2)")
+    p.add_argument("kind", choices=["orgunits", "elements", "combos"])
+    p.add_argument("file")
+    p.add_argument("--as-user", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_dhis2)
 
     p = sub.add_parser(
         "qa", help="check a translation (numbers, symbols, eras, names, terms, language, duplicates, typography)"

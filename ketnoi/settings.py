@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "ketnoi.channels",
     "ketnoi.skills",
     "ketnoi.maps",
+    "ketnoi.dhis2",
     "ketnoi.emulation",
     "ketnoi.notifications",
     "ketnoi.reports",

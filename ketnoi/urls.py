@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("ketnoi.channels.urls")),
     path("", include("ketnoi.skills.urls")),
     path("", include("ketnoi.maps.urls")),
+    path("", include("ketnoi.dhis2.urls")),
     path("", include("ketnoi.emulation.urls")),
     path("", include("ketnoi.notifications.urls")),
     path("", include("ketnoi.reports.urls")),

@@ -23,6 +23,7 @@ STAFF_PAGES = [
     "/reviews/",
     "/indicators/",
     "/maps/",
+    "/dhis2/",
     "/maps/?element=ban_tin_dai_xa&period=2025&level=commune&within=15",
     "/units/",
     "/villages/",
