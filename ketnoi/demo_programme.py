@@ -134,6 +134,9 @@ def _demo_other_modules(programme) -> None:
     from ketnoi.channels.demo import load_demo_channels
 
     load_demo_channels()
+    from ketnoi.press.loaders import load_demo_press
+
+    load_demo_press()
 
 
 def _demo_incident() -> None:

@@ -25,6 +25,7 @@ from ketnoi.core.scoping import require
 from ketnoi.orgs import services as orgs
 from ketnoi.orgs.models import User
 from ketnoi.portal import services as portal
+from ketnoi.press import services as press
 
 USER, CONTACT = "user", "contact"
 KINDS = (USER, CONTACT)
@@ -68,13 +69,14 @@ def _export(kind: str, identifier: str, exported_at: str) -> dict:
         audit.record(AuditEntry.Action.SUBJECT_EXPORT, model="orgs.user", object_pk=user.pk, object_repr=user.username)
         return data
     feedback = portal.sender_personal_data(contact=identifier)
+    press_recipients = press.recipients_personal_data(contact=identifier)
     audit.record(
         AuditEntry.Action.SUBJECT_EXPORT,
         model="portal.feedbacksender",
         object_repr=_("feedback sender (%(n)s messages)") % {"n": len(feedback)},
-        after={"feedback": [row["reference"] for row in feedback]},
+        after={"feedback": [row["reference"] for row in feedback], "press": [r["reference"] for r in press_recipients]},
     )
-    return {"kind": CONTACT, "exported_at": exported_at, "feedback": feedback}
+    return {"kind": CONTACT, "exported_at": exported_at, "feedback": feedback, "press_recipients": press_recipients}
 
 
 def subject_erase(*, actor, kind: str, identifier: str) -> dict:
@@ -96,10 +98,11 @@ def subject_erase(*, actor, kind: str, identifier: str) -> dict:
             )
             return {"kind": USER, "account": f"erased-{user.pk}", **result}
         ids = portal.senders_erase(contact=identifier)
+        press_erased = press.recipients_erase(contact=identifier)
         audit.record(
             AuditEntry.Action.SUBJECT_ERASE,
             model="portal.feedbacksender",
             object_repr=_("feedback sender (%(n)s messages)") % {"n": len(ids)},
-            after={"feedback": ids},
+            after={"feedback": ids, "press": press_erased},
         )
-        return {"kind": CONTACT, "feedback_erased": len(ids)}
+        return {"kind": CONTACT, "feedback_erased": len(ids), "press_recipients_erased": len(press_erased)}
