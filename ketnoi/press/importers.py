@@ -160,3 +160,136 @@ def _write(planned: list[dict], filename: str, user) -> ImportResult:
             after={"rows": len(planned), "created": created, "updated": updated},
         )
     return ImportResult(filename, len(planned), created, updated)
+
+
+RECIPIENT_COLUMNS = ["reference", "commune_code", "category"]
+RECIPIENT_OPTIONAL = ["village", "unit_name", "person_name", "phone", "active"]
+
+
+def import_recipients(source, *, user, filename: str | None = None) -> ImportResult:
+    """The province's list of recipients (units and persons), matched by reference, all or nothing.
+    A person's name and phone are stored encrypted; an empty phone keeps the one on record."""
+    from django.core.exceptions import ValidationError
+
+    from ketnoi.channels.phones import normalise_phone
+    from ketnoi.core.importing import limit_errors
+    from ketnoi.geo.models import AdminUnit, Village
+
+    from .models import BeneficiaryCategory
+
+    table = read_table(source, filename=filename, required=RECIPIENT_COLUMNS, optional=RECIPIENT_OPTIONAL)
+    errors: list[RowError] = []
+    scope = user_scope(user, CHANNELS_MANAGE)
+    categories = {c.code: c for c in BeneficiaryCategory.objects.all()}
+    codes = {row.get("commune_code").zfill(5) for row in table.rows if row.get("commune_code").isdigit()}
+    communes = {u.code: u for u in AdminUnit.objects.filter(structure="current", level="commune", code__in=codes)}
+    villages = {(v.commune_id, fold(v.name)): v for v in Village.objects.filter(commune__in=communes.values())}
+    existing = {
+        r.reference: r
+        for r in Recipient.objects.filter(reference__in={row.get("reference") for row in table.rows}).select_related(
+            "commune"
+        )
+    }
+    planned, seen = [], {}
+
+    def error(row, name, message):
+        errors.append(RowError(table.filename, row.number, name, message))
+
+    for row in table.rows:
+        reference = row.get("reference")
+        if not reference:
+            error(row, "reference", _("the reference is missing"))
+        elif reference in seen:
+            error(row, "reference", _("duplicate of row %(row)s") % {"row": seen[reference]})
+            continue
+        else:
+            seen[reference] = row.number
+        code = row.get("commune_code")
+        commune = communes.get(code.zfill(5) if code.isdigit() else code)
+        if commune is None:
+            error(
+                row, "commune_code", _("unknown commune code %(code)r (current NSO codes, 5 digits)") % {"code": code}
+            )
+        elif not scope.covers(commune.province_id, commune.id):
+            error(row, "commune_code", _("commune %(code)s is outside your area") % {"code": code})
+            commune = None
+        record = existing.get(reference)
+        if record is not None and not scope.covers(record.commune.province_id, record.commune_id):
+            error(row, "reference", _("recipient %(ref)s is outside your area") % {"ref": reference})
+            commune = None
+        category = categories.get(row.get("category"))
+        if category is None:
+            error(row, "category", _("unknown category %(code)r") % {"code": row.get("category")})
+        village = None
+        if row.get("village") and commune is not None:
+            village = villages.get((commune.id, fold(row.get("village"))))
+            if village is None:
+                error(
+                    row,
+                    "village",
+                    _("no village %(name)r in commune %(commune)s")
+                    % {"name": row.get("village"), "commune": commune.name},
+                )
+        phone = ""
+        if row.get("phone"):
+            try:
+                phone = normalise_phone(row.get("phone"))
+            except ValidationError as exc:
+                error(row, "phone", " ".join(exc.messages))
+        active = _YES_NO.get(fold(row.get("active")))
+        if active is None:
+            error(row, "active", _("%(value)r is not yes or no") % {"value": row.get("active")})
+        if category is not None:
+            if category.kind == category.Kind.PERSON and not row.get("person_name"):
+                error(row, "person_name", _("a person recipient needs a name"))
+            if category.kind == category.Kind.UNIT:
+                if not row.get("unit_name"):
+                    error(row, "unit_name", _("a unit recipient needs the unit's name"))
+                if row.get("person_name") or phone:
+                    error(row, "person_name", _("a unit recipient holds no person's name or phone"))
+        errors.extend(
+            limit_errors(
+                table.filename, row.number, Recipient, {"reference": reference, "unit_name": row.get("unit_name")}
+            )
+        )
+        if not reference or commune is None or category is None:
+            continue
+        planned.append(
+            {
+                "reference": reference,
+                "commune": commune,
+                "category": category,
+                "village": village,
+                "unit_name": row.get("unit_name"),
+                "person_name": row.get("person_name"),
+                "phone": phone,
+                "active": bool(active),
+            }
+        )
+    if errors:
+        raise ImportFailed(errors)
+    created = updated = 0
+    with transaction.atomic():
+        for values in planned:
+            record = existing.get(values["reference"])
+            if record is None:
+                Recipient.objects.create(**values)
+                created += 1
+                continue
+            if not values["phone"]:
+                values["phone"] = record.phone  # an empty phone keeps the one on record
+            if any(getattr(record, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(record, name, value)
+                record.save()
+                updated += 1
+        audit.record(
+            audit.AuditEntry.Action.IMPORT,
+            model=Recipient._meta.label_lower,
+            object_repr=table.filename,
+            after={"rows": len(planned), "created": created, "updated": updated},
+        )
+    return ImportResult(table.filename, len(planned), created, updated)
+
+
+IMPORTERS = {"deliveries": import_deliveries, "recipients": import_recipients}

@@ -76,6 +76,14 @@ def order_list(request):
 
 
 class DeliveryImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What the file lists"),
+        choices=[
+            ("deliveries", gettext_lazy("Deliveries (the distributor's file)")),
+            ("recipients", gettext_lazy("Recipients (units and persons)")),
+        ],
+        initial="deliveries",
+    )
     file = forms.FileField(label=gettext_lazy("File (CSV UTF-8 or XLSX)"))
 
 
@@ -89,7 +97,7 @@ def delivery_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = importers.import_deliveries(upload, user=request.user, filename=upload.name)
+            result = importers.IMPORTERS[form.cleaned_data["kind"]](upload, user=request.user, filename=upload.name)
         except ImportFailed as exc:
             errors = exc
     failed = errors is not None or (request.method == "POST" and not form.is_valid())

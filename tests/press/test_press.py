@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from ketnoi.core.importing import ImportFailed
 from ketnoi.geo.models import Village
 from ketnoi.press import selectors
-from ketnoi.press.importers import import_deliveries
+from ketnoi.press.importers import import_deliveries, import_recipients
 from ketnoi.press.loaders import load_demo_press, load_reference
 from ketnoi.press.models import BeneficiaryCategory, Decision, Delivery, Publication, Recipient, YearlyOrder
 from ketnoi.subjects import subject_erase, subject_export
@@ -174,7 +174,7 @@ def test_a_province_officer_confirms_a_file_and_the_coverage_changes(setup, logi
     assert page.status_code == 200
     assert "LC-T-1" in page.content.decode()  # not delivered yet
     assert "0 of 8 deliveries confirmed" in page.content.decode()
-    response = client.post("/press/import/", {"file": _csv(GOOD)})
+    response = client.post("/press/import/", {"kind": "deliveries", "file": _csv(GOOD)})
     assert response.status_code == 200 and "4 rows, 4 created" in response.content.decode()
     page = client.get("/press/coverage/", {"year": 2025, "province": "15"}).content.decode()
     assert "3 of 8 deliveries confirmed" in page and "37.5" in page
@@ -183,7 +183,9 @@ def test_a_province_officer_confirms_a_file_and_the_coverage_changes(setup, logi
     assert export["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert rows[1][2] == "03037" and rows[1][6] == "3" and rows[1][-2] == "0.375"
-    bad = client.post("/press/import/", {"file": _csv(HEADER + "2025,x,LC-T-1,1,02/01/2025,1,,\n", "x.csv")})
+    bad = client.post(
+        "/press/import/", {"kind": "deliveries", "file": _csv(HEADER + "2025,x,LC-T-1,1,02/01/2025,1,,\n", "x.csv")}
+    )
     assert bad.status_code == 422 and "x.csv, row 2, field publication" in bad.content.decode()
 
 
@@ -218,3 +220,49 @@ def test_the_demo_order_for_lao_cai_is_marked_demo_and_loads_once(db):
     assert YearlyOrder.objects.filter(province__code="15", year=2025, demo=True).count() == 2
     assert Recipient.objects.filter(demo=True).count() == 6
     assert Delivery.objects.filter(recipient__reference="LC-DEMO-001").count() == 8
+
+
+RECIPIENTS = "reference,commune_code,category,village,unit_name,person_name,phone,active\n"
+
+
+def test_a_recipient_list_is_imported_with_persons_encrypted_and_again_changes_nothing(setup, users, login):
+    village = setup["village"].name
+    text = (
+        RECIPIENTS
+        + "LC-N-1,03037,ubnd-xa,,UBND xã Tả Văn,,,\n"
+        + f"LC-N-2,3037,nguoi-co-uy-tin,{village},,Vàng Thị Mỷ,0987 654 321,có\n"
+    )
+    officer = users["tinh.laocai"]
+    result = import_recipients(_csv(text, "noi-nhan.csv"), user=officer)
+    assert (result.rows, result.created, result.updated) == (2, 2, 0)
+    person = Recipient.objects.get(reference="LC-N-2")
+    assert person.person_name == "Vàng Thị Mỷ" and person.phone == "+84987654321" and person.village == setup["village"]
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT person_name FROM press_recipient WHERE reference = %s", ["LC-N-2"])
+        assert "Vàng" not in cursor.fetchone()[0]  # encrypted at rest
+    assert import_recipients(_csv(text, "noi-nhan.csv"), user=officer).updated == 0
+    bad = (
+        RECIPIENTS
+        + "LC-N-3,03037,khong-co,,X,,,\n"
+        + "LC-N-4,03037,nguoi-co-uy-tin,Không có thôn,,,12,\n"
+        + "LC-N-5,03037,ubnd-xa,,,Tên Người,,\n"
+        + "LC-N-5,99999,ubnd-xa,,UBND,,,\n"
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_recipients(_csv(bad, "sai.csv"), user=officer)
+    assert {(e.row, e.field) for e in failed.value.errors} == {
+        (2, "category"),
+        (3, "village"),
+        (3, "phone"),
+        (3, "person_name"),
+        (4, "unit_name"),
+        (4, "person_name"),
+        (5, "reference"),
+    }
+    with pytest.raises(ImportFailed) as outside:
+        import_recipients(_csv(text), user=users["tinh.tuyenquang"])
+    assert {e.field for e in outside.value.errors} == {"commune_code", "reference"}
+    response = login("tinh.laocai").post("/press/import/", {"kind": "recipients", "file": _csv(text, "n.csv")})
+    assert response.status_code == 200 and "n.csv: 2 rows, 0 created, 0 updated" in response.content.decode()
