@@ -266,3 +266,29 @@ def test_a_recipient_list_is_imported_with_persons_encrypted_and_again_changes_n
     assert {e.field for e in outside.value.errors} == {"commune_code", "reference"}
     response = login("tinh.laocai").post("/press/import/", {"kind": "recipients", "file": _csv(text, "n.csv")})
     assert response.status_code == 200 and "n.csv: 2 rows, 0 created, 0 updated" in response.content.decode()
+
+
+def test_the_api_gives_the_areas_coverage_and_imports_all_or_nothing(client, setup, users):
+    from ketnoi.orgs.services import token_create
+
+    def bearer(username):
+        return {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=users[username], name='t')[1]}"}
+
+    officer = bearer("tinh.laocai")
+    refused = client.post(
+        "/api/v1/press/import",
+        {"kind": "deliveries", "file": _csv(GOOD.replace(",1,05/01/2025,", ",x,05/01/2025,"))},
+        **officer,
+    )
+    assert refused.status_code == 422 and refused["Content-Type"].startswith("application/problem+json")
+    assert [(e["row"], e["field"]) for e in refused.json()["errors"]] == [(2, "copies")]
+    done = client.post("/api/v1/press/import", {"kind": "deliveries", "file": _csv(GOOD)}, **officer)
+    assert done.status_code == 200 and done.json()["created"] == 4
+    [row] = client.get("/api/v1/press/coverage", {"year": 2025, "province": "15"}, **officer).json()
+    assert (row["commune"], row["expected"], row["delivered"], row["delivery_rate"]) == ("03037", 8, 3, 0.375)
+    assert row["copies_per_100_households"] == 2.0 and row["recipients_not_delivered"] == []
+    other = bearer("tinh.tuyenquang")
+    assert client.get("/api/v1/press/coverage", {"year": 2025}, **other).json() == []
+    assert client.get("/api/v1/press/coverage", {"year": 2025, "commune": "03037"}, **other).status_code == 404
+    editor = bearer("bientap.laocai")
+    assert client.post("/api/v1/press/import", {"kind": "deliveries", "file": _csv("x")}, **editor).status_code == 403
