@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from ketnoi.core.loading import UpsertResult, upsert
 from ketnoi.core.text import normalize_text
 
 from .models import BeneficiaryCategory, Decision, Publication
@@ -25,44 +26,59 @@ def _rows(name: str):
             yield {key: normalize_text(value or "") for key, value in row.items()}
 
 
-@transaction.atomic
-def load_reference() -> dict[str, int]:
-    counts = {"decisions": 0, "publications": 0, "categories": 0}
-    for row in _rows("decisions.csv"):
-        Decision.objects.update_or_create(
-            number=row["number"],
-            defaults={
-                "title": row["title"],
-                "signed_on": dt.date.fromisoformat(row["signed_on"]) if row["signed_on"] else None,
-                "first_year": int(row["first_year"]),
-                "last_year": int(row["last_year"]),
-                "status": row["status"],
-                "source": row["source"],
-            },
-        )
-        counts["decisions"] += 1
-    for row in _rows("publications.csv"):
-        Publication.objects.update_or_create(
-            code=row["code"],
-            defaults={
-                "title": row["title"],
-                "agency": row["agency"],
-                "periodicity": row["periodicity"],
-                "issues_per_year": int(row["issues_per_year"]),
-                "language": row["language"] or "vi",
-                "unit_price": Decimal(row["unit_price"]) if row["unit_price"] else None,
-                "status": row["status"],
-                "source": row["source"],
-            },
-        )
-        counts["publications"] += 1
-    for row in _rows("categories.csv"):
-        BeneficiaryCategory.objects.update_or_create(
-            code=row["code"],
-            defaults={"name": row["name"], "kind": row["kind"], "status": row["status"], "source": row["source"]},
-        )
-        counts["categories"] += 1
-    return counts
+def load_reference() -> dict[str, UpsertResult]:
+    """Decisions, publications and categories from the CSV files; part of ``ketnoi load-reference``."""
+    with transaction.atomic():
+        return {
+            "press_decisions": upsert(
+                Decision,
+                ("number",),
+                (
+                    {
+                        "number": row["number"],
+                        "title": row["title"],
+                        "signed_on": dt.date.fromisoformat(row["signed_on"]) if row["signed_on"] else None,
+                        "first_year": int(row["first_year"]),
+                        "last_year": int(row["last_year"]),
+                        "status": row["status"],
+                        "source": row["source"],
+                    }
+                    for row in _rows("decisions.csv")
+                ),
+            ),
+            "press_publications": upsert(
+                Publication,
+                ("code",),
+                (
+                    {
+                        "code": row["code"],
+                        "title": row["title"],
+                        "agency": row["agency"],
+                        "periodicity": row["periodicity"],
+                        "issues_per_year": int(row["issues_per_year"]),
+                        "language": row["language"] or "vi",
+                        "unit_price": Decimal(row["unit_price"]) if row["unit_price"] else None,
+                        "status": row["status"],
+                        "source": row["source"],
+                    }
+                    for row in _rows("publications.csv")
+                ),
+            ),
+            "press_categories": upsert(
+                BeneficiaryCategory,
+                ("code",),
+                (
+                    {
+                        "code": row["code"],
+                        "name": row["name"],
+                        "kind": row["kind"],
+                        "status": row["status"],
+                        "source": row["source"],
+                    }
+                    for row in _rows("categories.csv")
+                ),
+            ),
+        }
 
 
 DEMO_YEAR = 2025
