@@ -298,3 +298,11 @@ def test_the_api_gives_the_areas_coverage_and_imports_all_or_nothing(client, set
     assert client.get("/api/v1/press/coverage", {"year": 2025, "commune": "03037"}, **other).status_code == 404
     editor = bearer("bientap.laocai")
     assert client.post("/api/v1/press/import", {"kind": "deliveries", "file": _csv("x")}, **editor).status_code == 403
+
+
+def test_the_admin_lists_orders_and_reference_data_but_not_recipients(setup, login):
+    client = login("admin")
+    for model in ("decision", "publication", "beneficiarycategory", "distributor", "yearlyorder"):
+        assert client.get(f"/admin/press/{model}/").status_code == 200, model
+    assert client.get(f"/admin/press/yearlyorder/{setup['order'].pk}/change/").status_code == 200
+    assert client.get("/admin/press/recipient/").status_code == 404
