@@ -11,4 +11,5 @@ BENCHMARKS = [
     "benchmarks.eval_qa",
     "benchmarks.bench_exports",
     "benchmarks.bench_maps",
+    "benchmarks.bench_press",
 ]

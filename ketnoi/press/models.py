@@ -190,6 +190,7 @@ class Delivery(TimeStampedModel):
     copies = models.PositiveSmallIntegerField(_("copies"))
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=14, choices=State.choices, default=State.CONFIRMED)
+    late = models.BooleanField(_("late"), default=False, editable=False)
     source_file = models.CharField(_("file"), max_length=255, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -204,8 +205,12 @@ class Delivery(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.order.publication} {self.issue} → {self.recipient}"
 
-    @property
-    def late(self) -> bool:
-        if self.state != self.State.CONFIRMED or self.delivered_on is None:
-            return False
-        return (self.delivered_on - self.issue_date).days > self.order.late_after_days
+    def save(self, *args, **kwargs):
+        # stored, so that the coverage report counts late issues in SQL; a later change of the order's
+        # late_after_days applies to deliveries recorded after it
+        self.late = bool(
+            self.state == self.State.CONFIRMED
+            and self.delivered_on is not None
+            and (self.delivered_on - self.issue_date).days > self.order.late_after_days
+        )
+        super().save(*args, **kwargs)

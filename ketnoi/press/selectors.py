@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum
 
 from ketnoi.core.roles import CHANNELS_VIEW
 from ketnoi.core.scoping import restrict
@@ -57,52 +57,64 @@ class CommuneCoverage:
         return self.copies * 100 / self.households if self.households else None
 
 
+LATE_LISTED = 200  # late issues listed per report (all are counted)
+
+
 def _coverage(communes: list[AdminUnit], year: int) -> list[CommuneCoverage]:
+    """The figures in SQL aggregates (a few queries however many deliveries); only the recipients not
+    delivered and the first ``LATE_LISTED`` late issues are read as rows."""
     by_id = {c.pk: CommuneCoverage(commune=c) for c in communes}
     if not by_id:
         return []
-    households = (
-        Village.objects.filter(commune_id__in=by_id, households__isnull=False)
+    ids = list(by_id)
+    for row in (
+        Village.objects.filter(commune_id__in=ids, households__isnull=False)
         .values("commune_id")
         .annotate(total=Sum("households"))
-    )
-    for row in households:
+    ):
         by_id[row["commune_id"]].households = row["total"]
-    orders = defaultdict(list)
+    issues = defaultdict(int)  # (province, category) -> issues ordered per recipient
     for order in YearlyOrder.objects.filter(year=year, province_id__in={c.province_id for c in communes}):
-        orders[(order.province_id, order.category_id)].append(order)
-    recipients = {
-        r.pk: r
-        for r in Recipient.objects.filter(commune_id__in=by_id, active=True).select_related("category", "village")
-    }
-    delivered_to: set[int] = set()
-    deliveries = Delivery.objects.filter(order__year=year, recipient_id__in=recipients).select_related(
-        "order", "order__publication"
+        issues[(order.province_id, order.category_id)] += order.issues
+    recipients = Recipient.objects.filter(commune_id__in=ids, active=True)
+    for row in recipients.values("commune_id", "category_id").annotate(n=Count("id")):
+        coverage = by_id[row["commune_id"]]
+        ordered = issues.get((coverage.commune.province_id, row["category_id"]), 0)
+        if ordered:
+            coverage.recipients += row["n"]
+            coverage.expected += row["n"] * ordered
+    deliveries = Delivery.objects.filter(order__year=year, recipient__commune_id__in=ids, recipient__active=True)
+    confirmed = Q(state=Delivery.State.CONFIRMED)
+    for row in deliveries.values("recipient__commune_id").annotate(
+        delivered=Count("id", filter=confirmed),
+        not_received=Count("id", filter=Q(state=Delivery.State.NOT_RECEIVED)),
+        late=Count("id", filter=confirmed & Q(late=True)),
+        n_copies=Sum("copies", filter=confirmed),
+        cost_sum=Sum(F("copies") * F("order__unit_price"), filter=confirmed, output_field=DecimalField()),
+    ):
+        coverage = by_id[row["recipient__commune_id"]]
+        coverage.delivered, coverage.not_received, coverage.late = row["delivered"], row["not_received"], row["late"]
+        coverage.copies, coverage.cost = row["n_copies"] or 0, Decimal(row["cost_sum"] or 0)
+    for row in (
+        deliveries.filter(confirmed)
+        .values("recipient__commune_id", "recipient__village__name")
+        .annotate(copies=Sum("copies"))
+        .order_by("recipient__village__name")
+    ):
+        by_id[row["recipient__commune_id"]].copies_by_village[row["recipient__village__name"] or ""] = row["copies"]
+    served = Delivery.objects.filter(order__year=year, recipient=OuterRef("pk"), state=Delivery.State.CONFIRMED)
+    for recipient in (
+        recipients.filter(~Exists(served)).select_related("category", "village", "commune").order_by("reference")
+    ):
+        if issues.get((recipient.commune.province_id, recipient.category_id)):
+            by_id[recipient.commune_id].not_delivered.append(recipient)
+    late = (
+        deliveries.filter(confirmed, late=True)
+        .select_related("recipient", "order__publication")
+        .order_by("issue_date", "pk")[:LATE_LISTED]
     )
-    for delivery in deliveries:
-        recipient = recipients[delivery.recipient_id]
-        row = by_id[recipient.commune_id]
-        if delivery.state != Delivery.State.CONFIRMED:
-            row.not_received += 1
-            continue
-        delivered_to.add(recipient.pk)
-        row.delivered += 1
-        row.copies += delivery.copies
-        row.cost += delivery.copies * (delivery.order.unit_price or 0)
-        village = recipient.village.name if recipient.village else ""
-        row.copies_by_village[village] = row.copies_by_village.get(village, 0) + delivery.copies
-        if delivery.late:
-            row.late += 1
-            row.late_deliveries.append((recipient, delivery))
-    for recipient in recipients.values():
-        row = by_id[recipient.commune_id]
-        expected = sum(o.issues for o in orders.get((row.commune.province_id, recipient.category_id), ()))
-        if not expected:
-            continue
-        row.recipients += 1
-        row.expected += expected
-        if recipient.pk not in delivered_to:
-            row.not_delivered.append(recipient)
+    for delivery in late:
+        by_id[delivery.recipient.commune_id].late_deliveries.append((delivery.recipient, delivery))
     return list(by_id.values())
 
 
