@@ -12,4 +12,5 @@ BENCHMARKS = [
     "benchmarks.bench_exports",
     "benchmarks.bench_maps",
     "benchmarks.bench_aggregates",
+    "benchmarks.bench_press",
 ]

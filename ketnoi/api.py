@@ -23,6 +23,7 @@ from ketnoi.orgs.api import router as orgs_router
 from ketnoi.orgs.auth import API_AUTH
 from ketnoi.people.api import router as people_router
 from ketnoi.portal.api import router as portal_router
+from ketnoi.press.api import router as press_router
 from ketnoi.programmes.api import router as programmes_router
 from ketnoi.reports.api import router as reports_router
 from ketnoi.skills.api import router as skills_router
@@ -66,3 +67,4 @@ api.add_router("/", translation_router)
 api.add_router("/", dhis2_router)
 api.add_router("/", content_router)
 api.add_router("/", portal_router)
+api.add_router("/", press_router)

@@ -137,6 +137,9 @@ def _demo_other_modules(programme) -> None:
     from ketnoi.skills.demo import load_demo_skills  # digital skills (issue 9.7)
 
     load_demo_skills()
+    from ketnoi.press.loaders import load_demo_press
+
+    load_demo_press()
 
 
 def _demo_incident() -> None:

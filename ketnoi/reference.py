@@ -14,6 +14,7 @@ from ketnoi.geo.loaders import load_admin_units, load_classification_periods, lo
 from ketnoi.indicators.loaders import load_indicator_catalogue
 from ketnoi.orgs.loaders import load_agencies
 from ketnoi.people.loaders import load_people
+from ketnoi.press.loaders import load_reference as load_press_reference
 from ketnoi.programmes.loaders import load_legal_documents
 from ketnoi.translation.loaders import load_termbase
 
@@ -36,6 +37,7 @@ def load_reference(log=print) -> dict:
         summary["termbase_terms"] = UpsertResult(terms.terms_created, terms.terms_updated, terms.terms_unchanged)
         for name, result in load_indicator_catalogue().items():
             summary[name] = result
+        summary |= load_press_reference()
     changed = {k: {"created": v.created, "updated": v.updated} for k, v in summary.items() if v.created or v.updated}
     if changed:
         audit.record(audit.AuditEntry.Action.IMPORT, model="reference", object_repr=source_version(), after=changed)

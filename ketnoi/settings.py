@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "ketnoi.programmes",
     "ketnoi.exchange",
     "ketnoi.inspections",
+    "ketnoi.press",
     "ketnoi.incidents",
     "ketnoi.channels",
     "ketnoi.skills",

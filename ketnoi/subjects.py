@@ -25,6 +25,7 @@ from ketnoi.core.scoping import require
 from ketnoi.orgs import services as orgs
 from ketnoi.orgs.models import User
 from ketnoi.portal import services as portal
+from ketnoi.press import services as press
 from ketnoi.skills import services as skills
 
 USER, CONTACT = "user", "contact"
@@ -69,11 +70,12 @@ def _export(kind: str, identifier: str, exported_at: str) -> dict:
         audit.record(AuditEntry.Action.SUBJECT_EXPORT, model="orgs.user", object_pk=user.pk, object_repr=user.username)
         return data
     feedback = portal.sender_personal_data(contact=identifier)
+    press_recipients = press.recipients_personal_data(contact=identifier)
     audit.record(
         AuditEntry.Action.SUBJECT_EXPORT,
         model="portal.feedbacksender",
         object_repr=_("feedback sender (%(n)s messages)") % {"n": len(feedback)},
-        after={"feedback": [row["reference"] for row in feedback]},
+        after={"feedback": [row["reference"] for row in feedback], "press": [r["reference"] for r in press_recipients]},
     )
     participants = skills.participant_personal_data(contact=identifier)
     if participants:
@@ -82,7 +84,13 @@ def _export(kind: str, identifier: str, exported_at: str) -> dict:
             model="skills.participant",
             object_repr=_("training participant (%(n)s sessions)") % {"n": len(participants)},
         )
-    return {"kind": CONTACT, "exported_at": exported_at, "feedback": feedback, "training": participants}
+    return {
+        "kind": CONTACT,
+        "exported_at": exported_at,
+        "feedback": feedback,
+        "training": participants,
+        "press_recipients": press_recipients,
+    }
 
 
 def subject_erase(*, actor, kind: str, identifier: str) -> dict:
@@ -104,11 +112,12 @@ def subject_erase(*, actor, kind: str, identifier: str) -> dict:
             )
             return {"kind": USER, "account": f"erased-{user.pk}", **result}
         ids = portal.senders_erase(contact=identifier)
+        press_erased = press.recipients_erase(contact=identifier)
         audit.record(
             AuditEntry.Action.SUBJECT_ERASE,
             model="portal.feedbacksender",
             object_repr=_("feedback sender (%(n)s messages)") % {"n": len(ids)},
-            after={"feedback": ids},
+            after={"feedback": ids, "press": press_erased},
         )
         participants = skills.participants_erase(contact=identifier)
         if participants:
@@ -117,4 +126,9 @@ def subject_erase(*, actor, kind: str, identifier: str) -> dict:
                 model="skills.participant",
                 object_repr=_("training participant (%(n)s sessions)") % {"n": participants},
             )
-        return {"kind": CONTACT, "feedback_erased": len(ids), "training_erased": participants}
+        return {
+            "kind": CONTACT,
+            "feedback_erased": len(ids),
+            "training_erased": participants,
+            "press_recipients_erased": len(press_erased),
+        }

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("ketnoi.programmes.urls")),
     path("", include("ketnoi.exchange.urls")),
     path("", include("ketnoi.inspections.urls")),
+    path("", include("ketnoi.press.urls")),
     path("", include("ketnoi.incidents.urls")),
     path("", include("ketnoi.channels.urls")),
     path("", include("ketnoi.skills.urls")),

@@ -59,6 +59,9 @@ STAFF_PAGES = [
     "/portal/feedback/",
     "/approvals/",
     "/privacy/subjects/",
+    "/press/",
+    "/press/import/",
+    "/press/coverage/?year=2025",
 ]
 
 
