@@ -13,4 +13,5 @@ BENCHMARKS = [
     "benchmarks.bench_maps",
     "benchmarks.bench_aggregates",
     "benchmarks.bench_press",
+    "benchmarks.bench_devices",
 ]
