@@ -14,4 +14,5 @@ BENCHMARKS = [
     "benchmarks.bench_aggregates",
     "benchmarks.bench_press",
     "benchmarks.bench_devices",
+    "benchmarks.bench_emergency",
 ]

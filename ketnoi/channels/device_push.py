@@ -115,6 +115,7 @@ def messages_for(bulletin) -> list[tuple[str, str, bool]]:
             revoked_at__isnull=True, commune__in={d.commune_id for d in deliveries}
         )
     }
+    body = json.dumps(payload, ensure_ascii=False)
     out, devices, communes = [], set(), {}
     for delivery in deliveries:
         device = delivery.cluster or delivery.board
@@ -123,10 +124,10 @@ def messages_for(bulletin) -> list[tuple[str, str, bool]]:
             continue
         devices.add((type(device), device.pk))
         credential = credentials.get((delivery.cluster_id, delivery.board_id))
-        out.append((device_topic(delivery.commune, device, credential), json.dumps(payload, ensure_ascii=False), False))
-    for commune in communes.values():
-        out.append(_commune_state(commune))
-    return out
+        out.append((device_topic(delivery.commune, device, credential), body, False))
+    # The communes' retained state goes first: every device subscribed to its commune's topic has the
+    # emergency from one message the broker fans out, before the per-device copies are all sent.
+    return [_commune_state(commune) for commune in communes.values()] + out
 
 
 def active_emergencies(commune) -> list:
