@@ -211,7 +211,8 @@ def computed_values_save(*, element: DataElement, period: str, values: list[Comp
     counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0, "locked": 0}
     existing = {
         (v.unit_id, v.disaggregation): v
-        for v in DataValue.objects.select_for_update()
+        # lock the values only: their provenance is an outer join, which FOR UPDATE cannot lock
+        for v in DataValue.objects.select_for_update(of=("self",))
         .filter(element=element, period=spec.code)
         .select_related("provenance")
     }
