@@ -31,6 +31,7 @@ STAFF_PAGES = [
     "/channels/import/",
     "/inbox/",
     "/units/current/commune/03037/sms-recipients/",
+    "/units/current/commune/03037/devices/",
     "/channels/console/03037/",
     "/channels/console/plays/?commune=03037",
     "/channels/console/clusters/?commune=03037",
