@@ -290,7 +290,7 @@ def heartbeat(request, payload: HeartbeatIn):
     "/devices/events",
     response={200: None},
     summary="Emergencies as server-sent events (the fallback when no MQTT broker is configured)",
-    openapi_extra={"responses": {"200": {"description": "text/event-stream", "content": {"text/event-stream": {}}}}},
+    openapi_extra={"responses": {200: {"description": "text/event-stream", "content": {"text/event-stream": {}}}}},
 )
 def events(request, last_event_id: int | None = Query(None, ge=0, le=2**62)):
     """A stream of ``emergency`` and ``emergency_withdrawn`` events for this device, each with an
