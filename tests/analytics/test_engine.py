@@ -163,32 +163,27 @@ def test_the_engine_agrees_with_the_indicators_app(places, aggregation, time_agg
     assert compared >= 25
 
 
-def _divided_legacy_commune():
-    """A legacy commune split between two or more current communes (from the reference crosswalk)."""
-    from django.db.models import Count
+def _legacy_commune(code: str, successors, *, divided: bool) -> AdminUnit:
+    """A legacy commune of our own with its crosswalk links, so the test does not depend on which
+    communes the reference data happens to split."""
+    legacy_province = AdminUnit.objects.filter(structure="legacy", level="province").order_by("code").first()
+    legacy = AdminUnit.objects.create(
+        structure="legacy", level="commune", code=code, unit_type="xã", name=f"Xã cũ {code}",
+        short_name=code, province=legacy_province, search_key=code, sort_key=code,
+    )  # fmt: skip
+    for index, current in enumerate(successors):
+        UnitSuccession.objects.create(legacy=legacy, current=current, is_default=index == 0, divided=divided)
+    return legacy
 
-    legacy_id = (
-        UnitSuccession.objects.filter(legacy__level="commune")
-        .values("legacy_id")
-        .annotate(n=Count("current_id"))
-        .filter(n=2)
-        .order_by("legacy_id")
-        .values_list("legacy_id", flat=True)
-        .first()
-    )
-    if legacy_id is None:  # the reference data has none: make one
-        pytest.skip("no divided legacy commune in the reference data")
-    legacy = AdminUnit.objects.get(pk=legacy_id)
-    successors = list(
-        AdminUnit.objects.filter(pk__in=UnitSuccession.objects.filter(legacy=legacy).values("current_id")).order_by(
-            "pk"
-        )
-    )
-    return legacy, successors
+
+def _divided_legacy_commune(places):
+    """A legacy commune split between the two current communes a and b."""
+    successors = [places["a"], places["b"]]
+    return _legacy_commune("T9001", successors, divided=True), successors
 
 
 def test_legacy_values_split_by_population_then_area_then_equal_shares(places, settings):
-    legacy, (first, second) = _divided_legacy_commune()
+    legacy, (first, second) = _divided_legacy_commune(places)
     element = _element("an_legacy")
     LegacyValue.objects.create(
         element=element, unit=legacy, period="2024M05", period_start=parse_period("2024M05").start,
@@ -215,12 +210,10 @@ def test_legacy_values_split_by_population_then_area_then_equal_shares(places, s
 
 
 def test_a_whole_legacy_commune_goes_to_its_successor_and_meets_current_values(places):
-    merged = UnitSuccession.objects.filter(current=places["a"]).select_related("legacy").order_by("legacy_id").first()
-    if merged is None or UnitSuccession.objects.filter(legacy=merged.legacy).count() != 1:
-        pytest.skip("no undivided predecessor of this commune in the reference data")
+    merged = _legacy_commune("T9002", [places["a"]], divided=False)  # wholly into commune a
     element = _element("an_legacy_whole")
     LegacyValue.objects.create(
-        element=element, unit=merged.legacy, period="2025Q1", period_start=parse_period("2025Q1").start,
+        element=element, unit=merged, period="2025Q1", period_start=parse_period("2025Q1").start,
         period_end=parse_period("2025Q1").end, value=Decimal(12),
     )  # fmt: skip
     _value(element, places["a"], "2025M08", 5)  # after the reform, for the current commune
@@ -231,7 +224,7 @@ def test_a_whole_legacy_commune_goes_to_its_successor_and_meets_current_values(p
 
 
 def test_legacy_values_are_for_legacy_communes_before_the_reform(places, users):
-    legacy, _successors = _divided_legacy_commune()
+    legacy, _successors = _divided_legacy_commune(places)
     element = _element("an_legacy_rules")
     admin = users["admin"]
     with pytest.raises(ValidationError):
