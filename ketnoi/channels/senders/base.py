@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hmac
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -148,15 +149,18 @@ class Sender(Protocol):
     def close(self) -> None: ...
 
 
-class BaseSender:
+class BaseSender(ABC):
+    """What every adapter shares; an adapter without ``send`` cannot be built."""
+
     platform = ""
     name = ""
     # True where the provider drops a second message with the same key (the outbox may then send a
     # delivery again after a crash); False where a resend would be a second message (SMPP).
     idempotent = False
 
-    def send(self, message: OutboundMessage) -> SendResult:  # pragma: no cover - every adapter has its own
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, message: OutboundMessage) -> SendResult:
+        """Hand the message to the provider; SendResult, or Transient/PermanentSendError."""
 
     def parse_events(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[Event]:
         raise ReceiptRejected(f"{self.name} does not take receipts over HTTP", code="no_receipts")
@@ -164,7 +168,7 @@ class BaseSender:
     def parse_receipt(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[Receipt]:
         return [event for event in self.parse_events(body, headers) if isinstance(event, Receipt)]
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: only an adapter holding a connection (SMPP) needs it
         """Release a connection, where the adapter keeps one (SMPP)."""
 
     def __enter__(self):
