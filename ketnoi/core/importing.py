@@ -284,3 +284,22 @@ def _cell_text(value) -> str:
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
     return str(value)
+
+
+def import_page(request, form_class, importers: dict, template: str):
+    """The page of a file import: a form with ``kind`` (a key of ``importers``) and ``file``; on a
+    good POST the importer runs, all rows or none. 422 when the form or the file is refused, so the
+    page shows every row and field error and nothing was written."""
+    from django.shortcuts import render
+
+    form = form_class(request.POST or None, request.FILES or None)
+    errors, result = None, None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = importers[form.cleaned_data["kind"]](upload, user=request.user, filename=upload.name)
+        except ImportFailed as exc:
+            errors = exc
+    failed = errors is not None or (request.method == "POST" and not form.is_valid())
+    context = {"form": form, "errors": errors, "result": result}
+    return render(request, template, context, status=422 if failed else 200)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from ketnoi.core.exports import tabular_response
-from ketnoi.core.importing import ImportFailed
+from ketnoi.core.importing import import_page
 from ketnoi.core.roles import CHANNELS_MANAGE, CHANNELS_VIEW
 from ketnoi.core.scoping import allows, require_capability
 from ketnoi.geo.models import AdminUnit
@@ -92,21 +92,7 @@ class DeliveryImportForm(forms.Form):
 def delivery_import(request):
     if not request.user.has_capability(CHANNELS_MANAGE):
         raise Http404
-    form = DeliveryImportForm(request.POST or None, request.FILES or None)
-    errors, result = None, None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = importers.IMPORTERS[form.cleaned_data["kind"]](upload, user=request.user, filename=upload.name)
-        except ImportFailed as exc:
-            errors = exc
-    failed = errors is not None or (request.method == "POST" and not form.is_valid())
-    return render(
-        request,
-        "press/delivery_import.html",
-        {"form": form, "errors": errors, "result": result},
-        status=422 if failed else 200,
-    )
+    return import_page(request, DeliveryImportForm, importers.IMPORTERS, "press/delivery_import.html")
 
 
 def _unit(request, name: str, level: str):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from ketnoi.core.exports import tabular_response
-from ketnoi.core.importing import ImportFailed
+from ketnoi.core.importing import import_page
 from ketnoi.core.paging import paginate
 from ketnoi.core.roles import DATA_ENTER, PROGRAMMES_VIEW
 from ketnoi.core.scoping import require_capability
@@ -155,18 +155,4 @@ def coverage_report(request):
 def skills_import(request):
     if not request.user.has_capability(DATA_ENTER):
         raise Http404
-    form = SkillsImportForm(request.POST or None, request.FILES or None)
-    errors, result = None, None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = importers.IMPORTERS[form.cleaned_data["kind"]](upload, user=request.user, filename=upload.name)
-        except ImportFailed as exc:
-            errors = exc
-    failed = errors is not None or (request.method == "POST" and not form.is_valid())
-    return render(
-        request,
-        "skills/import.html",
-        {"form": form, "errors": errors, "result": result},
-        status=422 if failed else 200,
-    )
+    return import_page(request, SkillsImportForm, importers.IMPORTERS, "skills/import.html")
