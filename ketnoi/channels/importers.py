@@ -4,7 +4,6 @@ so importing the same file again changes nothing and an edited file updates in p
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -13,11 +12,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ketnoi.core import audit
-from ketnoi.core.importing import ImportFailed, RowError, limit_errors, read_table
+from ketnoi.core.importing import ImportFailed, limit_errors, read_table
 from ketnoi.core.roles import CHANNELS_MANAGE
-from ketnoi.core.scoping import user_scope
 from ketnoi.core.text import fold
-from ketnoi.geo.models import AdminUnit, Village
+from ketnoi.geo.importing import UnitRows
+from ketnoi.geo.models import AdminUnit
 
 from .models import BulletinBoard, LoudspeakerCluster, MessagingAccount, Propagandist, RadioStation
 from .phones import national, normalise_phone
@@ -60,25 +59,18 @@ class ImportResult:
     updated: int
 
 
-class _Rows:
+class _Rows(UnitRows):
     """Reads the typed values of one file's rows, collecting every problem with its row and field."""
 
     def __init__(self, filename: str, user):
-        self.filename = filename
-        self.errors: list[RowError] = []
-        self.scope = user_scope(user, CHANNELS_MANAGE)
+        super().__init__(filename, user, CHANNELS_MANAGE)
         self.communes = {
             u.code: u
             for u in AdminUnit.objects.filter(structure="current", level="commune").only(
                 "id", "code", "province_id", "level", "name"
             )
         }
-        self.villages: dict[tuple[int, str], Village] = {}
-        self.communes_read: set[int] = set()  # communes whose villages are in self.villages
         self.device_ids: dict[str, int] = {}
-
-    def error(self, row, field, message) -> None:
-        self.errors.append(RowError(self.filename, row.number, field, message))
 
     def commune(self, row):
         code = row.get("commune_code")
@@ -92,35 +84,6 @@ class _Rows:
             self.error(row, "commune_code", _("commune %(code)s is outside your area") % {"code": code})
             return None
         return commune
-
-    def village(self, row, commune):
-        name = row.get("village")
-        if not name or commune is None:
-            return None
-        if commune.id not in self.communes_read:  # one query per commune, not per row
-            self.communes_read.add(commune.id)
-            for village in Village.objects.filter(commune=commune):
-                self.villages[(commune.id, fold(village.name))] = village
-        village = self.villages.get((commune.id, fold(name)))
-        if village is None:
-            self.error(
-                row,
-                "village",
-                _("no village %(name)r in commune %(commune)s") % {"name": name, "commune": commune.name},
-            )
-        return village
-
-    def date(self, row, field):
-        raw = row.get(field)
-        if not raw:
-            return None
-        for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-            try:
-                return dt.datetime.strptime(raw, pattern).date()
-            except ValueError:
-                continue
-        self.error(row, field, _("%(value)r is not a date (dd/mm/yyyy)") % {"value": raw})
-        return None
 
     def decimal(self, row, field, low, high):
         raw = row.get(field).replace(",", ".")

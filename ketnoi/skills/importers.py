@@ -5,7 +5,6 @@ nothing is. Importing the same file again changes nothing."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -13,11 +12,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ketnoi.core import audit
-from ketnoi.core.importing import ImportFailed, RowError, read_table
+from ketnoi.core.importing import ImportFailed, read_table
 from ketnoi.core.roles import DATA_ENTER
-from ketnoi.core.scoping import user_scope
 from ketnoi.core.text import fold, normalize_text
-from ketnoi.geo.models import AdminUnit, Village
+from ketnoi.geo.importing import UnitRows
+from ketnoi.geo.models import AdminUnit
 from ketnoi.orgs.models import Agency
 from ketnoi.people.models import EthnicGroup, Language
 
@@ -70,15 +69,10 @@ class ImportResult:
     updated: int
 
 
-class _Rows:
+class _Rows(UnitRows):
     def __init__(self, filename: str, user):
-        self.filename = filename
-        self.errors: list[RowError] = []
-        self.scope = user_scope(user, DATA_ENTER)
-        self.villages: dict[int, dict[str, Village]] = {}
-
-    def error(self, row, field, message) -> None:
-        self.errors.append(RowError(self.filename, row.number, field, message))
+        super().__init__(filename, user, DATA_ENTER)
+        self._units: dict[tuple[str, str], AdminUnit | None] = {}  # (level, code) → unit, read once
 
     def fail_if_any(self) -> None:
         if self.errors:
@@ -88,7 +82,9 @@ class _Rows:
         code = row.get(field)
         width = 5 if level == "commune" else 2
         code = code.zfill(width) if code.isdigit() else code
-        unit = AdminUnit.objects.filter(structure="current", level=level, code=code).first()
+        if (level, code) not in self._units:
+            self._units[level, code] = AdminUnit.objects.filter(structure="current", level=level, code=code).first()
+        unit = self._units[level, code]
         if unit is None:
             self.error(row, field, _("unknown code %(code)r (current NSO codes)") % {"code": code})
             return None
@@ -98,33 +94,6 @@ class _Rows:
             self.error(row, field, _("%(name)s is outside your area") % {"name": unit.name})
             return None
         return unit
-
-    def village(self, row, commune):
-        name = row.get("village")
-        if not name or commune is None:
-            return None
-        if commune.id not in self.villages:
-            self.villages[commune.id] = {fold(v.name): v for v in Village.objects.filter(commune=commune)}
-        village = self.villages[commune.id].get(fold(name))
-        if village is None:
-            self.error(
-                row,
-                "village",
-                _("no village %(name)r in commune %(commune)s") % {"name": name, "commune": commune.name},
-            )
-        return village
-
-    def date(self, row, field):
-        raw = row.get(field)
-        if not raw:
-            return None
-        for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-            try:
-                return dt.datetime.strptime(raw, pattern).date()
-            except ValueError:
-                continue
-        self.error(row, field, _("%(value)r is not a date (dd/mm/yyyy)") % {"value": raw})
-        return None
 
     def whole(self, row, field, *, required=False, high=10_000_000):
         raw = row.get(field).replace(".", "").replace(" ", "")
